@@ -1,0 +1,120 @@
+package io.zto.shared.store.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.zto.shared.store.DatabaseOptions;
+import io.zto.shared.store.DuplicateKeyException;
+import io.zto.shared.store.StoreException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The embedded default: SQLite in WAL mode through vertx-jdbc-client, whose statements run on worker
+ * threads. SQLite allows one writer at a time, so writes and transactions share a single connection
+ * (they queue in the pool instead of failing with SQLITE_BUSY) while reads use their own.
+ *
+ * <p>{@code synchronous=FULL}: a commit is on disk before it is acknowledged, also through a power
+ * loss. A certificate row lost after its certificate went out could never be revoked, so durability
+ * wins over the fsync per commit.
+ */
+public final class SqliteDatabase extends SqlDatabase {
+
+  private static final int BUSY_TIMEOUT_MS = 10_000;
+
+  private final FileLock lock;
+
+  private SqliteDatabase(Pool readPool, Pool writePool, FileLock lock) {
+    super(Dialect.SQLITE, readPool, writePool);
+    this.lock = lock;
+  }
+
+  public static Future<SqliteDatabase> open(Vertx vertx, DatabaseOptions options) {
+    Path file = options.getEmbeddedFile().toAbsolutePath();
+    return vertx.executeBlocking(() -> lock(file)).compose(lock -> {
+      Pool writer = JDBCPool.pool(vertx, dataSource(file), new PoolOptions().setMaxSize(1).setName("zto-sqlite-w"));
+      Pool reader = JDBCPool.pool(vertx, dataSource(file),
+          new PoolOptions().setMaxSize(options.getPoolSize()).setName("zto-sqlite-r"));
+      SqliteDatabase db = new SqliteDatabase(reader, writer, lock);
+      return writer.getConnection()
+          .compose(conn -> db.migrate(conn).eventually(conn::close))
+          .map(db)
+          .recover(failure -> db.close().transform(ignored -> Future.failedFuture(failure)));
+    });
+  }
+
+  /** One process per database file: a second zto on the same data dir would corrupt its state. */
+  private static FileLock lock(Path file) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new StoreException("embedded database " + file + " is in use by another zto process");
+    }
+    return lock;
+  }
+
+  private static SQLiteDataSource dataSource(Path file) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    config.enforceForeignKeys(true);
+    SQLiteDataSource ds = new SQLiteDataSource(config);
+    ds.setUrl("jdbc:sqlite:" + file);
+    return ds;
+  }
+
+  @Override
+  public String kind() {
+    return "sqlite";
+  }
+
+  @Override
+  public Future<Void> close() {
+    return super.close().eventually(() -> Future.future(promise -> {
+      try {
+        lock.release();
+        lock.channel().close();
+      } catch (IOException ignored) {
+        // the process is giving the file up anyway
+      }
+      promise.complete();
+    }));
+  }
+
+  @Override
+  RuntimeException translate(Throwable failure, String sql) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException e && isUniqueViolation(e.getResultCode())) {
+        return new DuplicateKeyException(e.getMessage(), e);
+      }
+      if (t instanceof StoreException store) {
+        return store;
+      }
+    }
+    return new StoreException("database statement failed: " + failure.getMessage(), failure);
+  }
+
+  private static boolean isUniqueViolation(SQLiteErrorCode code) {
+    return code == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE || code == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY;
+  }
+}
