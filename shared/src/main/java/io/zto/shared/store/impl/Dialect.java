@@ -1,5 +1,6 @@
 package io.zto.shared.store.impl;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,9 @@ enum Dialect {
           throw new IllegalArgumentException("statement uses $" + (index + 1) + " but only "
               + args.size() + " arguments were given: " + sql);
         }
-        out.addValue(args.getValue(index));
+        Object value = args.getValue(index);
+        // the JDBC encoder does not know Vert.x buffers
+        out.addValue(value instanceof Buffer buffer ? buffer.getBytes() : value);
       }
       return out;
     }

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.zto.shared.store.DatabaseOptions;
 import io.zto.shared.store.DuplicateKeyException;
 import io.zto.shared.store.StoreException;
+import java.util.function.Function;
 
 /** PostgreSQL through vertx-pg-client: non-blocking, one pool shared by every verticle of a node. */
 public final class PgDatabase extends SqlDatabase {
@@ -50,6 +51,13 @@ public final class PgDatabase extends SqlDatabase {
     return conn.query("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")").execute()
         .compose(locked -> migrate(conn)
             .eventually(() -> conn.query("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")").execute()));
+  }
+
+  @Override
+  <T> Future<T> inTransaction(SqlConnection conn, Function<SqlConnection, Future<T>> work) {
+    return conn.begin().compose(tx -> work.apply(conn)
+        .compose(result -> tx.commit().map(result),
+            failure -> tx.rollback().transform(ignored -> Future.failedFuture(failure))));
   }
 
   @Override

@@ -27,6 +27,11 @@ abstract class SqlDatabase implements Database {
     this.writePool = writePool;
   }
 
+  /**
+   * Runs {@code work} on {@code conn} inside one transaction: commit on success, rollback on failure.
+   */
+  abstract <T> Future<T> inTransaction(SqlConnection conn, Function<SqlConnection, Future<T>> work);
+
   /** Maps a driver failure to a {@link StoreException}, a unique-key violation to its subclass. */
   abstract RuntimeException translate(Throwable failure, String sql);
 
@@ -42,7 +47,8 @@ abstract class SqlDatabase implements Database {
 
   @Override
   public <T> Future<T> transaction(Function<Transaction, Future<T>> work) {
-    return writePool.withTransaction(conn -> work.apply((sql, args) -> run(conn, sql, args)));
+    return writePool.getConnection().compose(conn ->
+        inTransaction(conn, c -> work.apply((sql, args) -> run(c, sql, args))).eventually(conn::close));
   }
 
   @Override
@@ -99,19 +105,16 @@ abstract class SqlDatabase implements Database {
   }
 
   private Future<Void> apply(SqlConnection conn, Migrations.Migration migration) {
-    return conn.begin().compose(tx -> {
+    return inTransaction(conn, c -> {
       Future<?> steps = Future.succeededFuture();
       for (String statement : migration.statements()) {
-        steps = steps.compose(ignored -> conn.query(statement).execute());
+        steps = steps.compose(ignored -> c.query(statement).execute());
       }
-      return steps
-          .compose(ignored -> run(conn,
-              "INSERT INTO schema_version (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-              Tuple.of(migration.version(), migration.name(), migration.checksum(), System.currentTimeMillis())))
-          .compose(ignored -> tx.commit())
-          .recover(failure -> tx.rollback().transform(ignored -> Future.failedFuture(
-              new StoreException("schema migration " + migration.name() + " failed: " + failure.getMessage(), failure))));
-    });
+      return steps.compose(ignored -> run(c,
+          "INSERT INTO schema_version (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+          Tuple.of(migration.version(), migration.name(), migration.checksum(), System.currentTimeMillis())));
+    }).recover(failure -> Future.failedFuture(
+        new StoreException("schema migration " + migration.name() + " failed: " + failure.getMessage(), failure)))
+        .mapEmpty();
   }
-
 }

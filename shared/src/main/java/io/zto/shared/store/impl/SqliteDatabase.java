@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
 import io.zto.shared.store.DatabaseOptions;
 import io.zto.shared.store.DuplicateKeyException;
 import io.zto.shared.store.StoreException;
@@ -14,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Function;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
@@ -61,6 +63,8 @@ public final class SqliteDatabase extends SqlDatabase {
     FileLock lock;
     try {
       lock = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null; // held by this very process: the same refusal
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -81,6 +85,19 @@ public final class SqliteDatabase extends SqlDatabase {
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl("jdbc:sqlite:" + file);
     return ds;
+  }
+
+  /**
+   * Plain {@code BEGIN IMMEDIATE}/{@code COMMIT} statements rather than the JDBC transaction calls:
+   * vertx-jdbc-client 5.0.7 leaves a connection with autocommit off after commit, so later single
+   * writes on it would never be committed. IMMEDIATE takes the write lock up front, so a transaction
+   * never fails half-way for want of it.
+   */
+  @Override
+  <T> Future<T> inTransaction(SqlConnection conn, Function<SqlConnection, Future<T>> work) {
+    return conn.query("BEGIN IMMEDIATE").execute().compose(begun -> work.apply(conn)
+        .compose(result -> conn.query("COMMIT").execute().map(result),
+            failure -> conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(failure))));
   }
 
   @Override

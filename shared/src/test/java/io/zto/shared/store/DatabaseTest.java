@@ -1,0 +1,129 @@
+package io.zto.shared.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.zto.shared.testing.Await;
+import io.zto.shared.testing.Backend;
+import io.zto.shared.testing.BackendTest;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The storage seam behaves the same on both back ends. */
+class DatabaseTest {
+
+  @BackendTest
+  void migrationsAreAppliedOnceAndRecorded(Database db, Backend backend) {
+    // GIVEN a database opened once (migrated) WHEN it is opened again on the same storage
+    // THEN the schema version is recorded once per migration
+    List<Integer> versions = new ArrayList<>();
+    Await.result(db.query("SELECT version FROM schema_version ORDER BY version", Tuple.tuple()))
+        .forEach(row -> versions.add(row.getInteger("version")));
+    assertThat(versions).containsExactly(1);
+  }
+
+  @BackendTest
+  void positionalPlaceholdersMayRepeatAndComeOutOfOrder(Database db) {
+    // GIVEN a statement that uses $2 before $1 and $1 twice
+    Row row = Await.result(db.query("SELECT $2 || '-' || $1 || '-' || $1 AS v", Tuple.of("a", "b")))
+        .iterator().next();
+    // THEN each value lands where its number says
+    assertThat(row.getString("v")).isEqualTo("b-a-a");
+  }
+
+  @BackendTest
+  void uniqueViolationIsADuplicateKeyException(Database db) {
+    // GIVEN a trust anchor with a name
+    insertAnchor(db, "ta-1", "customer-ca");
+    // WHEN another one with the same name is inserted
+    Throwable failure = Await.failure(insertAnchorFuture(db, "ta-2", "customer-ca"));
+    // THEN the failure says it exists already, the same way on both back ends
+    assertThat(failure).isInstanceOf(DuplicateKeyException.class);
+  }
+
+  @BackendTest
+  void failedTransactionLeavesNoHalfWrittenRows(Database db) {
+    // GIVEN a transaction whose second step fails
+    Future<Void> tx = db.transaction(t -> t.execute(INSERT_ANCHOR, anchor("ta-1", "first"))
+        .compose(ignored -> t.execute(INSERT_ANCHOR, anchor("ta-2", "first")))
+        .mapEmpty());
+    // WHEN it completes THEN it failed and the first step was rolled back
+    assertThat(Await.failure(tx)).isInstanceOf(DuplicateKeyException.class);
+    assertThat(count(db, "trust_anchors")).isZero();
+  }
+
+  @BackendTest
+  void binaryColumnsRoundTripOnBothBackEnds(Database db) {
+    byte[] der = {0x30, (byte) 0x82, 0x00, (byte) 0xff, 0x7f};
+    Await.result(db.update("INSERT INTO issued_crls (ca, crl_number, this_update, next_update, der)"
+        + " VALUES ($1, $2, $3, $4, $5)", Tuple.of("issuing", 1L, 1L, 2L, Rows.binary(der))));
+    Row row = Await.result(db.query("SELECT der FROM issued_crls WHERE ca = $1", Tuple.of("issuing")))
+        .iterator().next();
+    assertThat(Rows.bytes(row, "der")).isEqualTo(der);
+  }
+
+  @BackendTest
+  void pingAnswers(Database db) {
+    Await.result(db.ping());
+  }
+
+  @org.junit.jupiter.api.Test
+  void secondProcessOnTheSameEmbeddedFileIsRefused() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      // GIVEN an embedded database open in this process
+      DatabaseOptions options = Backend.SQLITE.freshOptions();
+      Database first = Await.result(Database.open(vertx, options));
+      // WHEN it is opened a second time THEN the second open fails with a reason a person understands
+      Throwable failure = Await.failure(Database.open(vertx, options));
+      assertThat(failure).hasMessageContaining("in use by another zto process");
+      // AND after the first closes, it opens again with its data
+      Await.result(first.close());
+      Database again = Await.result(Database.open(vertx, options));
+      Await.result(again.close());
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void twoNodesMigratingOnePostgresAtOnceDoNotRace() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      // GIVEN a new PostgreSQL database WHEN two nodes open (and migrate) it at the same moment
+      DatabaseOptions options = Backend.POSTGRESQL.freshOptions();
+      Future<Database> a = Database.open(vertx, options);
+      Future<Database> b = Database.open(vertx, options);
+      Database first = Await.result(a);
+      Database second = Await.result(b);
+      // THEN both succeed and the migration was applied once
+      assertThat(count(first, "schema_version")).isEqualTo(1);
+      Await.result(first.close());
+      Await.result(second.close());
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
+  private static final String INSERT_ANCHOR = "INSERT INTO trust_anchors"
+      + " (id, name, purpose, pem, fingerprint, subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+  private static Tuple anchor(String id, String name) {
+    return Tuple.of(id, name, "ldevid", "PEM", id + "-fp", "CN=" + name, 0L, 0L);
+  }
+
+  private static void insertAnchor(Database db, String id, String name) {
+    Await.result(insertAnchorFuture(db, id, name));
+  }
+
+  private static Future<?> insertAnchorFuture(Database db, String id, String name) {
+    return db.update(INSERT_ANCHOR, anchor(id, name));
+  }
+
+  private static long count(Database db, String table) {
+    return Await.result(db.query("SELECT COUNT(*) AS n FROM " + table, Tuple.tuple())).iterator().next().getLong("n");
+  }
+}
