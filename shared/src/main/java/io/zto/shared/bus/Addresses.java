@@ -1,0 +1,59 @@
+package io.zto.shared.bus;
+
+/**
+ * Every event-bus address of the platform, in one place. Messages are JSON ({@code JsonObject}
+ * bodies built by the records of this package), so they cross a cluster without custom codecs.
+ *
+ * <p>Failures are answered with {@code message.fail(code, text)}, where {@code code} is the HTTP
+ * status that fits ({@link BusFailure}) and {@code text} a message a person understands.
+ *
+ * <p>Walk of a device through them: broker (CONNECT, provisioning request) {@link #PROVISIONING_REQUEST}
+ * → provisioning (match, config) → {@link #BROKER_DELIVER} → broker (answer to the device) → EST (enroll)
+ * → broker (operational CONNECT) → crl ({@link #REVOCATION_EVENTS}) → broker (drop).
+ */
+public final class Addresses {
+
+  private static final String PREFIX = "zto.";
+
+  /** Request, broker → provisioning: a device asked to be provisioned ({@link ProvisioningRequestMessage}). */
+  public static final String PROVISIONING_REQUEST = PREFIX + "provisioning.request";
+
+  /**
+   * Publish, any → every broker node: deliver a message to a topic as if published by the platform
+   * ({@link DeliverMessage}); each node hands it to its own matching sessions.
+   */
+  public static final String BROKER_DELIVER = PREFIX + "broker.deliver";
+
+  /** Publish, any → every broker node: drop the sessions of a device or certificate ({@link DropSessions}). */
+  public static final String BROKER_DROP_SESSIONS = PREFIX + "broker.drop-sessions";
+
+  /**
+   * Publish, crl / API → everyone: a certificate or device became blocked or unblocked
+   * ({@link RevocationEvent}). Brokers drop sessions, EST and provisioning refuse.
+   */
+  public static final String REVOCATION_EVENTS = PREFIX + "revocation.events";
+
+  /** Request, API → crl: reissue the CRL of one of the platform's CAs now ({@code {"ca": "issuing"}}). */
+  public static final String CRL_REISSUE = PREFIX + "crl.reissue";
+
+  /** Request, API → crl: the current DER CRL of a platform CA, base64 in {@code {"der": ...}}. */
+  public static final String CRL_GET = PREFIX + "crl.get";
+
+  /** Request, API → broker: send a signed command to a device ({@code {"commandId": ...}}). */
+  public static final String COMMAND_SEND = PREFIX + "commands.send";
+
+  /** Publish, broker → provisioning: a device replied to a command. */
+  public static final String COMMAND_REPLY = PREFIX + "commands.reply";
+
+  private static final String HEALTH = PREFIX + "health.";
+
+  private Addresses() {}
+
+  /**
+   * Node-local request: the health of one verticle of this node ({@link HealthReport}). Registered
+   * with {@code localConsumer}, because {@code /health} reports the node it runs on.
+   */
+  public static String health(String role) {
+    return HEALTH + role;
+  }
+}
