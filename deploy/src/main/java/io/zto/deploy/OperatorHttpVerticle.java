@@ -1,0 +1,124 @@
+package io.zto.deploy;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.BusFailure;
+import io.zto.shared.bus.HealthReport;
+import io.zto.shared.config.Role;
+import io.zto.shared.config.ZtoConfig;
+import io.zto.shared.net.ListenFailure;
+import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.Database;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The operator HTTP listener of a node (port 8080, localhost unless configured): {@code /health},
+ * {@code /metrics}, CRLs under {@code /crl/}, and the bearer-token API under {@code /api/v1}. Runs on
+ * every node whatever its roles, so each node answers its own health.
+ */
+public final class OperatorHttpVerticle extends VerticleBase {
+
+  private static final long HEALTH_TIMEOUT_MS = 2_000;
+
+  private final ZtoConfig config;
+  private final Database db;
+  private final String adminToken;
+  private final PrometheusMeterRegistry registry;
+  private final String nodeId;
+  private HttpServer server;
+
+  public OperatorHttpVerticle(ZtoConfig config, Database db, String adminToken, PrometheusMeterRegistry registry,
+                              String nodeId) {
+    this.config = config;
+    this.db = db;
+    this.adminToken = adminToken;
+    this.registry = registry;
+    this.nodeId = nodeId;
+  }
+
+  @Override
+  public Future<?> start() {
+    AuditRepository audit = new AuditRepository(db);
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.get("/crl/:file").handler(this::crl);
+    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()));
+    router.route("/api/v1/*").handler(new BearerAuth(adminToken, audit));
+    router.route("/api/v1/*").subRouter(new AuditApi(vertx, audit).router());
+    router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
+    router.route().failureHandler(OperatorHttpVerticle::failure);
+
+    String host = config.http().host();
+    int port = config.http().port();
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        .requestHandler(router)
+        .listen()
+        .recover(failure -> ListenFailure.describe(failure, "operator HTTP", host, port, "http.port"))
+        .onSuccess(s -> server = s);
+  }
+
+  /** The port actually bound (differs from the config when it asked for 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void health(RoutingContext ctx) {
+    List<Future<HealthReport>> checks = new ArrayList<>();
+    checks.add(db.ping().map(ok -> HealthReport.up("database", new JsonObject().put("kind", db.kind())))
+        .otherwise(failure -> HealthReport.down("database", failure.getMessage())));
+    for (Role role : config.node().roles()) {
+      checks.add(vertx.eventBus().<JsonObject>request(Addresses.health(role.label()), null,
+              new DeliveryOptions().setSendTimeout(HEALTH_TIMEOUT_MS))
+          .map(reply -> HealthReport.fromJson(reply.body()))
+          .otherwise(failure -> HealthReport.down(role.label(), "not answering: " + failure.getMessage())));
+    }
+    Future.join(checks).onComplete(done -> {
+      JsonArray components = new JsonArray();
+      boolean up = true;
+      for (Future<HealthReport> check : checks) {
+        components.add(check.result().toJson());
+        up &= check.result().up();
+      }
+      ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("node", nodeId)
+              .put("components", components).encode());
+    });
+  }
+
+  private void crl(RoutingContext ctx) {
+    String file = ctx.pathParam("file");
+    if (!file.endsWith(".crl")) {
+      ApiErrors.send(ctx, 404, "not_found", "CRLs are served as /crl/<ca>.crl");
+      return;
+    }
+    String ca = file.substring(0, file.length() - 4);
+    vertx.eventBus().<JsonObject>request(Addresses.CRL_GET, new JsonObject().put("ca", ca))
+        .onSuccess(reply -> ctx.response().putHeader("Content-Type", "application/pkix-crl")
+            .end(io.vertx.core.buffer.Buffer.buffer(Base64.getDecoder().decode(reply.body().getString("der")))))
+        .onFailure(failure -> {
+          int status = BusFailure.status(failure);
+          ApiErrors.send(ctx, status, ApiErrors.code(status), failure.getMessage());
+        });
+  }
+
+  private static void failure(RoutingContext ctx) {
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    String message = ctx.failure() != null && status < 500 ? ctx.failure().getMessage()
+        : status >= 500 ? "internal error; see the server log" : "request refused";
+    ApiErrors.send(ctx, status, ApiErrors.code(status), message);
+  }
+}
