@@ -10,6 +10,7 @@ import static io.zto.shared.config.ConfigType.STRING;
 import static io.zto.shared.config.ConfigType.STRING_LIST;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +35,8 @@ public final class ConfigKeys {
     "Host name devices use to reach this platform: put into URLs and server certificate SANs.")
     .withCheck(Checks.notBlank()));
   public static final ConfigKey ROLES = define(ConfigKey.of("roles", STRING_LIST, "broker,provisioning,est,crl",
-    "What this node runs (" + Role.validNames() + ").")
-    .withChoices("broker", "provisioning", "est", "crl").withCheck(Checks.notEmptyList()));
+    "What this node runs; a single node runs all.")
+    .withChoices(Arrays.stream(Role.values()).map(Role::label).toArray(String[]::new)).withCheck(Checks.notEmptyList()));
 
   // ---- operator HTTP
   public static final ConfigKey HTTP_HOST = define(ConfigKey.of("http.host", STRING, "127.0.0.1",
@@ -48,7 +49,7 @@ public final class ConfigKeys {
   public static final ConfigKey HTTP_MAX_BODY_SIZE = define(ConfigKey.of("http.maxBodySize", BYTE_SIZE, "16MiB",
     "Largest request body of the operator API (bulk enrollment imports).").withCheck(Checks.atLeast(1024)));
   public static final ConfigKey HTTP_ADMIN_TOKEN_FILE = define(ConfigKey.of("http.adminTokenFile", STRING, "",
-    "File holding the operator bearer token, created on first start; empty: <dataDir>/admin-token."));
+    "File holding the operator bearer token, created on first start; empty: {dataDir}/admin-token."));
 
   // ---- EST
   public static final ConfigKey EST_HOST = define(ConfigKey.of("est.host", STRING, "0.0.0.0",
@@ -108,9 +109,9 @@ public final class ConfigKeys {
 
   // ---- PKI
   public static final ConfigKey PKI_KEYSTORE = define(ConfigKey.of("pki.keystore", STRING, "",
-    "PKCS#12 keystore of the CA keys, created on first start; empty: <dataDir>/ca.p12."));
+    "PKCS#12 keystore of the CA keys, created on first start; empty: {dataDir}/ca.p12."));
   public static final ConfigKey PKI_KEYSTORE_PASSWORD_FILE = define(ConfigKey.of("pki.keystorePasswordFile", STRING, "",
-    "File holding the keystore password, created on first start; empty: <dataDir>/ca.p12.password."));
+    "File holding the keystore password, created on first start; empty: {dataDir}/ca.p12.password."));
   public static final ConfigKey PKI_ROOT_ALIAS = define(ConfigKey.of("pki.rootAlias", STRING, "root",
     "Keystore alias of the root CA.").withCheck(Checks.notBlank()));
   public static final ConfigKey PKI_ISSUING_ALIAS = define(ConfigKey.of("pki.issuingAlias", STRING, "issuing",
@@ -131,7 +132,7 @@ public final class ConfigKeys {
     DURATION, "10m", "A request repeated with the same requestId within this window gets the same answer."));
   public static final ConfigKey PROVISIONING_CREDENTIALS_FILE = define(ConfigKey.of("provisioning.credentialsFile",
     STRING, "", "Factory provisioning username/password (JSON), created on first start; "
-      + "empty: <dataDir>/provisioning-credentials.json."));
+      + "empty: {dataDir}/provisioning-credentials.json."));
 
   // ---- CRL
   public static final ConfigKey CRL_DEFAULT_REFRESH = define(ConfigKey.of("crl.defaultRefresh", DURATION, "1h",

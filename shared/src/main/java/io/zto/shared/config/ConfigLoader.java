@@ -165,7 +165,7 @@ public final class ConfigLoader {
       }
       ConfigKey key = ConfigKeys.findByEnv(name).orElse(null);
       if (key == null) {
-        warnings.add(name + ": not a configuration key, ignored" + Suggestions.didYouMean(name, ConfigKeys.envNames()));
+        warnings.add(name + ": not a configuration key, ignored" + envSuggestion(name));
         return;
       }
       String other = seen.putIfAbsent(key, name);
@@ -186,6 +186,14 @@ public final class ConfigLoader {
         set(key, value, "--set " + path, "--set " + path);
       }
     });
+  }
+
+  private static String envSuggestion(String name) {
+    // compare without the shared prefix, which would make every ZTO_ name look alike
+    int prefix = ConfigKey.ENV_PREFIX.length();
+    String best = Suggestions.closest(name.substring(prefix),
+      ConfigKeys.envNames().stream().map(n -> n.substring(prefix)).toList());
+    return best == null ? "" : " (did you mean '" + ConfigKey.ENV_PREFIX + best + "'?)";
   }
 
   private void set(ConfigKey key, Object raw, String source, String where) {

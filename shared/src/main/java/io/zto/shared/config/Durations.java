@@ -34,7 +34,7 @@ public final class Durations {
       if (d != null && !d.isNegative()) {
         return d;
       }
-    } catch (DateTimeParseException | ArithmeticException e) {
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
       // fall through to the one message below: the JDK's text does not help an operator
     }
     throw new IllegalArgumentException("'" + text + "' is not a duration (" + EXAMPLES + ")");
