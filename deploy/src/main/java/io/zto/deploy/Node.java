@@ -1,0 +1,152 @@
+package io.zto.deploy;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.zto.broker.BrokerVerticle;
+import io.zto.crl.CrlVerticle;
+import io.zto.est.EstVerticle;
+import io.zto.provisioning.ProvisioningVerticle;
+import io.zto.shared.Platform;
+import io.zto.shared.config.Role;
+import io.zto.shared.config.ZtoConfig;
+import io.zto.shared.pki.CaKeystoreSettings;
+import io.zto.shared.pki.DataDirBootstrap;
+import io.zto.shared.pki.PlatformPki;
+import io.zto.shared.store.Database;
+import io.zto.shared.store.DatabaseOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * One running zto node: a Vert.x instance (clustered when configured), the data dir's PKI material,
+ * one database pool, the verticles of its roles and the operator HTTP listener.
+ */
+public final class Node {
+
+  private static final Map<Role, Function<Platform, Deployable>> VERTICLES = new LinkedHashMap<>();
+
+  static {
+    VERTICLES.put(Role.CRL, CrlVerticle::new);
+    VERTICLES.put(Role.PROVISIONING, ProvisioningVerticle::new);
+    VERTICLES.put(Role.EST, EstVerticle::new);
+    VERTICLES.put(Role.BROKER, BrokerVerticle::new);
+  }
+
+  private final Vertx vertx;
+  private final Platform platform;
+  private final OperatorHttpVerticle http;
+
+  private Node(Vertx vertx, Platform platform, OperatorHttpVerticle http) {
+    this.vertx = vertx;
+    this.platform = platform;
+    this.http = http;
+  }
+
+  /** Starts a node; on failure everything started so far is closed again. */
+  public static Future<Node> start(ZtoConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics(registry);
+    return vertx(config, registry).compose(vertx -> start(vertx, config, registry)
+        .recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure))));
+  }
+
+  private static Future<Node> start(Vertx vertx, ZtoConfig config, PrometheusMeterRegistry registry) {
+    String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
+    Future<PlatformPki> pki = vertx.executeBlocking(() -> bootstrap(config), false);
+    return pki.compose(material -> Database.open(vertx, databaseOptions(config))
+        .compose(db -> deploy(vertx, new Platform(config, db, material, registry, nodeId))
+            .recover(failure -> db.close().transform(ignored -> Future.failedFuture(failure)))));
+  }
+
+  private static Future<Node> deploy(Vertx vertx, Platform platform) {
+    List<Role> roles = new ArrayList<>();
+    VERTICLES.keySet().stream().filter(platform.config().node()::hasRole).forEach(roles::add);
+    Future<?> chain = Future.succeededFuture();
+    for (Role role : roles) {
+      chain = chain.compose(ignored -> vertx.deployVerticle(VERTICLES.get(role).apply(platform)));
+    }
+    OperatorHttpVerticle http = new OperatorHttpVerticle(platform.config(), platform.db(), platform.pki().adminToken(),
+        (PrometheusMeterRegistry) platform.metrics(), platform.nodeId());
+    return chain.compose(ignored -> vertx.deployVerticle(http)).map(ignored -> new Node(vertx, platform, http));
+  }
+
+  /** Blocking: key generation and file I/O. Runs on a worker thread. */
+  private static PlatformPki bootstrap(ZtoConfig config) {
+    var pki = config.pki();
+    CaKeystoreSettings settings = new CaKeystoreSettings(pki.keystore(), pki.keystorePasswordFile(), pki.rootAlias(),
+        pki.issuingAlias(), pki.commandSigningAlias());
+    return new DataDirBootstrap(config.node().dataDir(), config.node().publicHost())
+        .caKeystore(settings)
+        .serverCertValidity(pki.serverCertificateValidity())
+        .bootstrap();
+  }
+
+  private static DatabaseOptions databaseOptions(ZtoConfig config) {
+    DatabaseOptions options = new DatabaseOptions().setPoolSize(config.db().poolSize());
+    return config.db().isEmbedded()
+        ? options.setEmbeddedFile(config.db().sqlitePath())
+        : options.setUrl(config.db().url());
+  }
+
+  private static Future<Vertx> vertx(ZtoConfig config, PrometheusMeterRegistry registry) {
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(false)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    if (config.cluster().enabled()) {
+      options.getEventBusOptions().setHost(config.cluster().host()).setPort(0);
+    }
+    VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
+    if (!config.cluster().enabled()) {
+      return Future.succeededFuture(builder.build());
+    }
+    return builder.withClusterManager(Clustering.clusterManager(config.cluster())).buildClustered();
+  }
+
+  private static void bindJvmMetrics(PrometheusMeterRegistry registry) {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Platform platform() {
+    return platform;
+  }
+
+  /** The operator HTTP port actually bound. */
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  /** Undeploys the verticles, closes the database and Vert.x. */
+  public Future<Void> stop() {
+    List<Future<Void>> undeployed = new ArrayList<>();
+    vertx.deploymentIDs().forEach(id -> undeployed.add(vertx.undeploy(id)));
+    return Future.join(undeployed)
+        .transform(ignored -> platform.db().close())
+        .transform(ignored -> vertx.close());
+  }
+}
