@@ -10,7 +10,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 
-import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
@@ -29,7 +28,6 @@ import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
 
 /**
  * Builds and signs an X.509 v3 certificate with Bouncy Castle's lightweight API. One builder per
@@ -41,8 +39,6 @@ import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
  * keyUsage (critical). Optional: EKU, SAN, CRL distribution point, AIA caIssuers.
  */
 public final class CertificateBuilder {
-
-  private static final BcX509ExtensionUtils EXTENSION_UTILS = new BcX509ExtensionUtils();
 
   private X500Name subject;
   private SubjectPublicKeyInfo publicKey;
@@ -172,7 +168,7 @@ public final class CertificateBuilder {
   }
 
   private void addExtensions(X509v3CertificateBuilder builder) throws CertIOException {
-    SubjectKeyIdentifier ski = EXTENSION_UTILS.createSubjectKeyIdentifier(publicKey);
+    SubjectKeyIdentifier ski = KeyIdentifiers.subjectKeyIdentifier(publicKey);
     builder.addExtension(Extension.subjectKeyIdentifier, false, ski);
     builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(ski));
     builder.addExtension(Extension.basicConstraints, true,
@@ -202,18 +198,8 @@ public final class CertificateBuilder {
   }
 
   private AuthorityKeyIdentifier authorityKeyIdentifier(SubjectKeyIdentifier ownSki) {
-    if (issuer == null) {
-      return new AuthorityKeyIdentifier(ownSki.getKeyIdentifier());
-    }
-    byte[] issuerSki = issuer.getExtensionValue(Extension.subjectKeyIdentifier.getId());
-    if (issuerSki != null) {
-      try {
-        byte[] inner = ASN1OctetString.getInstance(issuerSki).getOctets();
-        return new AuthorityKeyIdentifier(ASN1OctetString.getInstance(inner).getOctets());
-      } catch (RuntimeException malformed) {
-        // fall through to computing it from the key
-      }
-    }
-    return EXTENSION_UTILS.createAuthorityKeyIdentifier(SubjectPublicKeyInfo.getInstance(issuer.getPublicKey().getEncoded()));
+    return issuer == null
+        ? new AuthorityKeyIdentifier(ownSki.getKeyIdentifier())
+        : KeyIdentifiers.authorityKeyIdentifier(issuer);
   }
 }
