@@ -106,7 +106,7 @@ final class CaKeystore {
       Certificate certificate = keyStore.getCertificate(alias);
       if (certificate == null) {
         throw new IllegalStateException(source + " has no alias '" + alias + "' (aliases present: "
-            + String.join(", ", Collections.list(keyStore.aliases())) + ")");
+            + String.join(", ", new java.util.TreeSet<>(Collections.list(keyStore.aliases()))) + ")");
       }
       if (!(certificate instanceof X509Certificate x509)) {
         throw new IllegalStateException("Alias '" + alias + "' in " + source + " is not an X.509 certificate");
