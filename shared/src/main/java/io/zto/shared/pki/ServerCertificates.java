@@ -101,7 +101,7 @@ final class ServerCertificates {
       notAfter = ca.issuingCertificate().getNotAfter().toInstant();
     }
     CertificateBuilder builder = new CertificateBuilder()
-        .subject(new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, publicHost).build())
+        .subject(new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName(publicHost)).build())
         .publicKey(keyPair.getPublic())
         .issuer(ca.issuingCertificate(), SigningKey.of(ca.issuingKey()))
         .validity(now.minus(CertificateAuthority.BACKDATE), notAfter)
@@ -109,6 +109,11 @@ final class ServerCertificates {
         .extendedKeyUsage(KeyPurposeId.id_kp_serverAuth);
     sans.forEach(builder::subjectAltName);
     return new ServerTlsIdentity(keyPair.getPrivate(), List.of(builder.build(), ca.issuingCertificate()));
+  }
+
+  // clients match the SANs; the CN is informational and limited to 64 characters (RFC 5280 ub-common-name)
+  private static String commonName(String publicHost) {
+    return publicHost.length() <= 64 ? publicHost : "zto server";
   }
 
   static Set<GeneralName> subjectAltNames(String publicHost) {

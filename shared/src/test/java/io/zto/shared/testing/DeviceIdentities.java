@@ -71,9 +71,9 @@ public final class DeviceIdentities {
     return Pem.encode(idevidCa.certificate());
   }
 
-  /** An LDevID with subject {@code serialNumber=<deviceId>, CN=Gateway <deviceId>}. */
+  /** An LDevID with subject {@code serialNumber=<deviceId>, CN=Gateway}. */
   public DeviceIdentity ldevid(String deviceId) {
-    return issue(ldevidCa, name(BCStyle.SERIALNUMBER, deviceId, BCStyle.CN, "Gateway " + deviceId), null);
+    return issue(ldevidCa, name(BCStyle.SERIALNUMBER, deviceId, BCStyle.CN, "Gateway"), null);
   }
 
   /** An LDevID with only {@code CN=<deviceId>} (no serialNumber). */
