@@ -134,6 +134,16 @@ class CertificateAuthorityTest {
         .contains("CA:FALSE");
   }
 
+  @Test
+  void noBouncyCastleJceProviderIsRegistered() {
+    // GIVEN certificates issued, CSRs checked and CRLs signed
+    ca.issue(CsrChecks.check(TestPki.csr("dev-x")), "dev-x", Duration.ofDays(1));
+    pki.crlBuilder().build(BigInteger.ONE, Instant.now(), Instant.now().plusSeconds(60), List.of());
+
+    // THEN Bouncy Castle was used through its lightweight API only
+    assertThat(java.security.Security.getProvider("BC")).isNull();
+  }
+
   private static String keyId(byte[] extension) {
     return java.util.HexFormat.of().formatHex(extension);
   }
