@@ -16,8 +16,8 @@ import org.bouncycastle.pkcs.PKCSException;
  * Checks a PKCS#10 request before anything is issued for it: the key type is acceptable
  * ({@link KeyPolicy}) and the request's signature verifies with its own key, which proves that
  * the requester holds the private key. Uses Bouncy Castle's lightweight verifiers (no JCE
- * provider). Blocking (CPU, about 0.2 ms for P-256); cheap enough for an event loop in small
- * numbers, but the EST server should batch it with issuing on a worker.
+ * provider). Blocking (CPU: about 0.2 ms for P-256, several ms for large RSA keys): call it
+ * from a worker thread, together with issuing.
  */
 public final class CsrChecks {
 
