@@ -20,6 +20,7 @@ import io.zto.crl.CrlVerticle;
 import io.zto.est.EstVerticle;
 import io.zto.provisioning.ProvisioningVerticle;
 import io.zto.shared.Platform;
+import io.zto.shared.config.PkiConfig;
 import io.zto.shared.config.Role;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.pki.CaKeystoreSettings;
@@ -63,8 +64,9 @@ public final class Node {
   public static Future<Node> start(ZtoConfig config) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics(registry);
+    // Not chained on close(): a callback on an event loop of the closing instance would never run.
     return vertx(config, registry).compose(vertx -> start(vertx, config, registry)
-        .recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure))));
+        .onFailure(failure -> vertx.close()));
   }
 
   private static Future<Node> start(Vertx vertx, ZtoConfig config, PrometheusMeterRegistry registry) {
@@ -90,8 +92,12 @@ public final class Node {
   /** Blocking: key generation and file I/O. Runs on a worker thread. */
   private static PlatformPki bootstrap(ZtoConfig config) {
     var pki = config.pki();
-    CaKeystoreSettings settings = new CaKeystoreSettings(pki.keystore(), pki.keystorePasswordFile(), pki.rootAlias(),
-        pki.issuingAlias(), pki.commandSigningAlias());
+    // the config resolves an unset pki.keystore to the data dir's own; only another path is the operator's
+    boolean own = pki.keystore().equals(config.node().dataFile(PkiConfig.KEYSTORE_FILE));
+    CaKeystoreSettings settings = own
+        ? new CaKeystoreSettings(null, null, pki.rootAlias(), pki.issuingAlias(), pki.commandSigningAlias())
+        : new CaKeystoreSettings(pki.keystore(), pki.keystorePasswordFile(), pki.rootAlias(), pki.issuingAlias(),
+            pki.commandSigningAlias());
     return new DataDirBootstrap(config.node().dataDir(), config.node().publicHost())
         .caKeystore(settings)
         .serverCertValidity(pki.serverCertificateValidity())

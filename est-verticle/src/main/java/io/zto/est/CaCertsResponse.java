@@ -22,7 +22,7 @@ final class CaCertsResponse {
     try {
       CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
       generator.addCertificates(new JcaCertStore(caCertificates));
-      byte[] der = generator.generate(new CMSAbsentContent()).getEncoded();
+      byte[] der = generator.generate(new CMSAbsentContent()).getEncoded("DER");
       return Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(der) + "\r\n";
     } catch (CertificateEncodingException | CMSException | IOException e) {
       throw new IllegalStateException("cannot encode the CA certificates as PKCS#7: " + e.getMessage(), e);

@@ -15,6 +15,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Function;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -58,7 +59,10 @@ public final class SqliteDatabase extends SqlDatabase {
   /** One process per database file: a second zto on the same data dir would corrupt its state. */
   private static FileLock lock(Path file) throws IOException {
     Files.createDirectories(file.getParent());
+    // SQLite gives its -wal and -shm files the database file's mode: owner-only from the start
+    createOwnerOnly(file);
     Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    createOwnerOnly(lockFile);
     FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
@@ -74,6 +78,19 @@ public final class SqliteDatabase extends SqlDatabase {
       throw new StoreException("embedded database " + file + " is in use by another zto process");
     }
     return lock;
+  }
+
+  private static void createOwnerOnly(Path file) throws IOException {
+    if (Files.exists(file)) {
+      return;
+    }
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // created meanwhile: fine
+    }
   }
 
   private static SQLiteDataSource dataSource(Path file) {
