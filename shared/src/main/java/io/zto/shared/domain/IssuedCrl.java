@@ -2,5 +2,9 @@ package io.zto.shared.domain;
 
 import java.time.Instant;
 
-/** The latest CRL the platform issued for one of its CAs. */
-public record IssuedCrl(String ca, long crlNumber, Instant thisUpdate, Instant nextUpdate, byte[] der) {}
+/**
+ * The latest CRL the platform stored for one of its CAs (its CRL number is inside the DER).
+ *
+ * @param der the DER of the CRL as served at {@code /crl/{ca}.crl}
+ */
+public record IssuedCrl(String ca, Instant thisUpdate, Instant nextUpdate, byte[] der) {}
