@@ -53,7 +53,7 @@ public final class CommandRepository {
   public Future<Page<Command>> listByDevice(String deviceId, String cursor, int limit) {
     int size = Paging.limit(limit);
     long before = cursor == null ? Long.MAX_VALUE : Paging.millisOf(cursor);
-    Tuple args = Tuple.of(deviceId, before, cursor == null ? "\uffff" : Paging.keyOf(cursor), size + 1);
+    Tuple args = Tuple.of(deviceId, before, cursor == null ? "" : Paging.keyOf(cursor), size + 1);
     return db.query(LIST, args).map(rows -> Paging.page(Results.list(rows, CommandRepository::map), size,
         c -> Paging.cursor(c.createdAt().toEpochMilli(), c.id())));
   }
