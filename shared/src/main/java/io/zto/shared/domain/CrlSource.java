@@ -2,6 +2,7 @@ package io.zto.shared.domain;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -77,10 +78,10 @@ public record CrlSource(String id, String url, String issuerPem, String issuerFi
   }
 
   /** What applying a new CRL changed: serials newly listed and serials no longer listed. */
-  public record Diff(java.util.List<String> added, java.util.List<String> removed) {
+  public record Diff(List<String> added, List<String> removed) {
     public Diff {
-      added = java.util.List.copyOf(added);
-      removed = java.util.List.copyOf(removed);
+      added = List.copyOf(added);
+      removed = List.copyOf(removed);
     }
   }
 }

@@ -70,7 +70,7 @@ public final class TrustAnchorRepository {
             for (Row row : probe.result()) {
               message = anchor.name().equals(row.getString("name"))
                   ? "a trust anchor named '" + anchor.name() + "' exists already"
-                  : "this CA is already trusted for " + anchor.purpose().name().toLowerCase()
+                  : "this CA is already trusted for " + anchor.purpose().name().toLowerCase(java.util.Locale.ROOT)
                       + " as '" + row.getString("name") + "'";
             }
           }
