@@ -7,6 +7,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.zto.shared.store.impl.PgDatabase;
 import io.zto.shared.store.impl.SqliteDatabase;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -42,6 +43,12 @@ public interface Database {
   Future<RowSet<Row>> update(String sql, Tuple args);
 
   /**
+   * Runs one statement once per argument tuple, all in one transaction of its own (see
+   * {@link Transaction#batch}); an empty list does nothing.
+   */
+  Future<Void> batch(String sql, List<Tuple> args);
+
+  /**
    * Runs {@code work} in one transaction: committed if its future succeeds, rolled back if it fails,
    * so a failed step leaves no half-written rows.
    */
@@ -55,5 +62,12 @@ public interface Database {
   /** Statements inside one transaction. */
   interface Transaction {
     Future<RowSet<Row>> execute(String sql, Tuple args);
+
+    /**
+     * Runs one statement once per argument tuple in a single round of the driver's batch API (PostgreSQL
+     * pipelines them; JDBC uses {@code addBatch}/{@code executeBatch}). For bulk writes (thousands of
+     * rows) where a statement per row would be too slow; no rows are returned. An empty list does nothing.
+     */
+    Future<Void> batch(String sql, List<Tuple> args);
   }
 }

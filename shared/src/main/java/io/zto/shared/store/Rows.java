@@ -37,6 +37,23 @@ public final class Rows {
     return text == null ? null : new JsonObject(text);
   }
 
+  /** Enum stored as its {@code name()}; also reads lowercase values written by hand or by SQL defaults. */
+  public static <E extends Enum<E>> E enumValue(Row row, String column, Class<E> type) {
+    String text = row.getString(column);
+    return text == null ? null : Enum.valueOf(type, text.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  /** Enum as the text column value, or null. */
+  public static String name(Enum<?> value) {
+    return value == null ? null : value.name();
+  }
+
+  /** Integer column, or null (drivers differ between Integer and Long for SQLite's INTEGER). */
+  public static Integer integer(Row row, String column) {
+    Object value = row.getValue(column);
+    return value == null ? null : ((Number) value).intValue();
+  }
+
   /** Instant as the epoch-millisecond column value, or null. */
   public static Long millis(Instant instant) {
     return instant == null ? null : instant.toEpochMilli();

@@ -66,6 +66,35 @@ class DatabaseTest {
   }
 
   @BackendTest
+  void batchRunsOneStatementPerTupleWithPlaceholdersInAnyOrder(Database db) {
+    // GIVEN a batch whose statement uses $2 before $1
+    List<Tuple> rows = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rows.add(Tuple.of("name-" + i, "ta-" + i));
+    }
+    // WHEN it runs
+    Await.result(db.batch("INSERT INTO trust_anchors (id, name, purpose, pem, fingerprint, subject, not_after,"
+        + " created_at) VALUES ($2, $1, 'LDEVID', 'PEM', $2, 'CN', 0, 0)", rows));
+    // THEN every tuple was written with each value where its number says
+    List<String> stored = new ArrayList<>();
+    Await.result(db.query("SELECT id, name FROM trust_anchors ORDER BY id", Tuple.tuple()))
+        .forEach(row -> stored.add(row.getString("id") + "=" + row.getString("name")));
+    assertThat(stored).containsExactly("ta-0=name-0", "ta-1=name-1", "ta-2=name-2");
+  }
+
+  @BackendTest
+  void failedBatchInATransactionIsADuplicateKeyAndLeavesNothing(Database db) {
+    // GIVEN a batch whose third row repeats the first's name
+    List<Tuple> rows = List.of(anchor("ta-1", "a"), anchor("ta-2", "b"), anchor("ta-3", "a"));
+    // WHEN it runs inside a transaction after another insert
+    Future<Void> tx = db.transaction(t -> t.execute(INSERT_ANCHOR, anchor("ta-0", "z"))
+        .compose(ignored -> t.batch(INSERT_ANCHOR, rows)));
+    // THEN a duplicate on both back ends, and nothing was written
+    assertThat(Await.failure(tx)).isInstanceOf(DuplicateKeyException.class);
+    assertThat(count(db, "trust_anchors")).isZero();
+  }
+
+  @BackendTest
   void pingAnswers(Database db) {
     Await.result(db.ping());
   }

@@ -37,7 +37,22 @@ enum Dialect {
     return new Statement(rewritten.sql, rewritten.reorder(args));
   }
 
+  /** The statement to send once per tuple, each tuple in the order the driver wants. */
+  Batch batch(String sql, List<Tuple> batch) {
+    if (this == POSTGRESQL) {
+      return new Batch(sql, batch);
+    }
+    Rewritten rewritten = cache.computeIfAbsent(sql, Dialect::rewritePositional);
+    List<Tuple> args = new ArrayList<>(batch.size());
+    for (Tuple tuple : batch) {
+      args.add(rewritten.reorder(tuple));
+    }
+    return new Batch(rewritten.sql, args);
+  }
+
   record Statement(String sql, Tuple args) {}
+
+  record Batch(String sql, List<Tuple> args) {}
 
   /** JDBC wants {@code ?} in order of appearance; {@code $n} may repeat or come out of order. */
   private record Rewritten(String sql, int[] order) {

@@ -10,7 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.StoreException;
 import java.util.HashMap;
-
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -46,9 +46,36 @@ abstract class SqlDatabase implements Database {
   }
 
   @Override
+  public Future<Void> batch(String sql, List<Tuple> args) {
+    if (args.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return transaction(tx -> tx.batch(sql, args));
+  }
+
+  @Override
   public <T> Future<T> transaction(Function<Transaction, Future<T>> work) {
     return writePool.getConnection().compose(conn ->
-        inTransaction(conn, c -> work.apply((sql, args) -> run(c, sql, args))).eventually(conn::close));
+        inTransaction(conn, c -> work.apply(new ConnectionTransaction(c))).eventually(conn::close));
+  }
+
+  /** The statements of one transaction, all on its connection. */
+  private final class ConnectionTransaction implements Transaction {
+    private final SqlConnection conn;
+
+    ConnectionTransaction(SqlConnection conn) {
+      this.conn = conn;
+    }
+
+    @Override
+    public Future<RowSet<Row>> execute(String sql, Tuple args) {
+      return run(conn, sql, args);
+    }
+
+    @Override
+    public Future<Void> batch(String sql, List<Tuple> args) {
+      return runBatch(conn, sql, args);
+    }
   }
 
   @Override
@@ -73,6 +100,21 @@ abstract class SqlDatabase implements Database {
     }
     return client.preparedQuery(statement.sql()).execute(statement.args())
         .recover(failure -> Future.failedFuture(translate(failure, sql)));
+  }
+
+  Future<Void> runBatch(SqlClient client, String sql, List<Tuple> batch) {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Dialect.Batch statement;
+    try {
+      statement = dialect.batch(sql, batch);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return client.preparedQuery(statement.sql()).executeBatch(statement.args())
+        .recover(failure -> Future.failedFuture(translate(failure, sql)))
+        .mapEmpty();
   }
 
   /** Applies pending migrations on a connection that already holds the migration lock. */

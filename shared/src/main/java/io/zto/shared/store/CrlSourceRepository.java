@@ -1,0 +1,194 @@
+package io.zto.shared.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import io.zto.shared.domain.CrlSource;
+import io.zto.shared.domain.RevocationReason;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The CRLs the platform fetches and enforces, and the entries last accepted from each. A new full CRL
+ * replaces a source's entries in one transaction and reports what changed.
+ */
+public final class CrlSourceRepository {
+
+  /** Most sources {@link #list} returns. */
+  public static final int MAX_SOURCES = 1000;
+  /** Rows per batch round trip when entries are written. */
+  static final int BATCH_SIZE = 5000;
+
+  private static final String COLUMNS = "id, url, issuer_pem, issuer_fingerprint, refresh_seconds, stale_policy, etag,"
+      + " last_modified, crl_number, delta_crl_number, this_update, next_update, last_attempt_at, last_success_at,"
+      + " last_error, failures, created_at";
+  private static final String INSERT = "INSERT INTO crl_sources (" + COLUMNS + ") VALUES"
+      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+  private static final String GET = "SELECT " + COLUMNS + " FROM crl_sources WHERE id = $1";
+  private static final String LIST = "SELECT " + COLUMNS + " FROM crl_sources ORDER BY created_at, id LIMIT $1";
+  private static final String DELETE = "DELETE FROM crl_sources WHERE id = $1";
+  private static final String FAILED = "UPDATE crl_sources SET last_attempt_at = $2, last_error = $3,"
+      + " failures = failures + 1 WHERE id = $1";
+  private static final String UNCHANGED = "UPDATE crl_sources SET last_attempt_at = $2, last_success_at = $2,"
+      + " last_error = NULL, failures = 0 WHERE id = $1";
+  /** Also takes the row lock (PostgreSQL), so concurrent replacements of one source run one after the other. */
+  private static final String LOCK = "UPDATE crl_sources SET last_attempt_at = $2 WHERE id = $1 RETURNING crl_number";
+  private static final String ENTRIES = "SELECT serial, revoked_at, reason FROM crl_entries WHERE source_id = $1";
+  private static final String REMOVE_ENTRY = "DELETE FROM crl_entries WHERE source_id = $1 AND serial = $2";
+  private static final String PUT_ENTRY = "INSERT INTO crl_entries (source_id, serial, revoked_at, reason)"
+      + " VALUES ($1, $2, $3, $4) ON CONFLICT (source_id, serial) DO UPDATE SET revoked_at = excluded.revoked_at,"
+      + " reason = excluded.reason";
+  private static final String ACCEPTED = "UPDATE crl_sources SET etag = $2, last_modified = $3, crl_number = $4,"
+      + " delta_crl_number = $5, this_update = $6, next_update = $7, last_attempt_at = $8, last_success_at = $8,"
+      + " last_error = NULL, failures = 0 WHERE id = $1";
+  private static final String COUNT = "SELECT COUNT(*) AS n FROM crl_entries WHERE source_id = $1";
+  private static final String LISTED = "SELECT 1 FROM crl_entries e JOIN crl_sources s ON s.id = e.source_id"
+      + " WHERE e.serial = $1 AND s.issuer_fingerprint = $2 LIMIT 1";
+
+  private final Database db;
+
+  public CrlSourceRepository(Database db) {
+    this.db = db;
+  }
+
+  /** Stores a new source; a {@link DuplicateKeyException} names a URL configured already. */
+  public Future<CrlSource> create(CrlSource s) {
+    Tuple args = Tuple.of(s.id(), s.url(), s.issuerPem(), s.issuerFingerprint(), s.refreshSeconds(),
+        s.stalePolicy().name(), s.etag(), s.lastModified(), s.crlNumber(), s.deltaCrlNumber(),
+        Rows.millis(s.thisUpdate()), Rows.millis(s.nextUpdate()), Rows.millis(s.lastAttemptAt()),
+        Rows.millis(s.lastSuccessAt()), s.lastError(), s.failures(), Rows.millis(s.createdAt()));
+    return db.update(INSERT, args).map(s)
+        .recover(failure -> Future.failedFuture(failure instanceof DuplicateKeyException duplicate
+            ? new DuplicateKeyException("a CRL source for " + s.url() + " exists already", duplicate) : failure));
+  }
+
+  public Future<Optional<CrlSource>> get(String id) {
+    return db.query(GET, Tuple.of(id)).map(rows -> Results.first(rows, CrlSourceRepository::map));
+  }
+
+  /** Every source, oldest first. */
+  public Future<List<CrlSource>> list() {
+    return db.query(LIST, Tuple.of(MAX_SOURCES)).map(rows -> Results.list(rows, CrlSourceRepository::map));
+  }
+
+  /** Deletes a source and its entries. */
+  public Future<Boolean> delete(String id) {
+    return db.update(DELETE, Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Records a failed fetch; the entries stay as they were. */
+  public Future<Boolean> recordFailure(String id, String error, Instant at) {
+    return db.update(FAILED, Tuple.of(id, Rows.millis(at), error)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Records a fetch that found the CRL unchanged (HTTP 304). */
+  public Future<Boolean> recordUnchanged(String id, Instant at) {
+    return db.update(UNCHANGED, Tuple.of(id, Rows.millis(at))).map(rows -> rows.rowCount() > 0);
+  }
+
+  /**
+   * Applies a new full CRL: its entries replace the source's in one transaction, and its state is
+   * recorded. Empty, with nothing changed but lastAttemptAt, if the source does not exist or a CRL with
+   * a higher number was accepted already (by another node, say); the same number applies again.
+   */
+  public Future<Optional<CrlSource.Diff>> replaceEntries(String sourceId, CrlSource.FetchState state,
+                                                         List<CrlSource.Entry> entries) {
+    BigInteger number = new BigInteger(state.crlNumber());
+    Map<String, CrlSource.Entry> incoming = normalize(entries);
+    return db.transaction(tx -> tx.execute(LOCK, Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
+        .compose(locked -> {
+          if (locked.size() == 0 || isNewer(locked.iterator().next().getString("crl_number"), number)) {
+            return Future.succeededFuture(Optional.<CrlSource.Diff>empty());
+          }
+          return tx.execute(ENTRIES, Tuple.of(sourceId))
+              .compose(stored -> apply(tx, sourceId, incoming, stored))
+              .compose(diff -> tx.execute(ACCEPTED, accepted(sourceId, state)).map(Optional.of(diff)));
+        }));
+  }
+
+  /** How many entries the source has. */
+  public Future<Long> countEntries(String sourceId) {
+    return db.query(COUNT, Tuple.of(sourceId)).map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  /** Whether a CRL of this issuer (fingerprint of its certificate) lists the serial (lowercase hex). */
+  public Future<Boolean> isListed(String serial, String issuerFingerprint) {
+    return db.query(LISTED, Tuple.of(serial.toLowerCase(Locale.ROOT), issuerFingerprint))
+        .map(rows -> rows.size() > 0);
+  }
+
+  private Future<CrlSource.Diff> apply(Database.Transaction tx, String sourceId, Map<String, CrlSource.Entry> incoming,
+                                       RowSet<Row> stored) {
+    Map<String, CrlSource.Entry> existing = new HashMap<>();
+    stored.forEach(row -> existing.put(row.getString("serial"), new CrlSource.Entry(row.getString("serial"),
+        Rows.instant(row, "revoked_at"), reason(row.getString("reason")))));
+    List<String> added = new ArrayList<>();
+    List<Tuple> puts = new ArrayList<>();
+    for (CrlSource.Entry entry : incoming.values()) {
+      CrlSource.Entry before = existing.remove(entry.serial());
+      if (before == null) {
+        added.add(entry.serial());
+      }
+      if (!entry.equals(before)) {
+        puts.add(Tuple.of(sourceId, entry.serial(), Rows.millis(entry.revokedAt()),
+            entry.reason() == null ? null : entry.reason().rfcName()));
+      }
+    }
+    List<String> removed = existing.keySet().stream().sorted().toList();
+    List<Tuple> removals = removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList();
+    return inBatches(tx, REMOVE_ENTRY, removals)
+        .compose(ignored -> inBatches(tx, PUT_ENTRY, puts))
+        .map(ignored -> new CrlSource.Diff(added, removed));
+  }
+
+  private static Future<Void> inBatches(Database.Transaction tx, String sql, List<Tuple> rows) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < rows.size(); from += BATCH_SIZE) {
+      List<Tuple> chunk = rows.subList(from, Math.min(rows.size(), from + BATCH_SIZE));
+      chain = chain.compose(ignored -> tx.batch(sql, chunk));
+    }
+    return chain;
+  }
+
+  private static Map<String, CrlSource.Entry> normalize(List<CrlSource.Entry> entries) {
+    Map<String, CrlSource.Entry> out = new LinkedHashMap<>();
+    for (CrlSource.Entry e : entries) {
+      String serial = e.serial().toLowerCase(Locale.ROOT);
+      out.put(serial, new CrlSource.Entry(serial, e.revokedAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+          e.reason()));
+    }
+    return out;
+  }
+
+  private static boolean isNewer(String storedNumber, BigInteger incoming) {
+    return storedNumber != null && new BigInteger(storedNumber).compareTo(incoming) > 0;
+  }
+
+  private static Tuple accepted(String sourceId, CrlSource.FetchState s) {
+    return Tuple.of(sourceId, s.etag(), s.lastModified(), s.crlNumber(), s.deltaCrlNumber(),
+        Rows.millis(s.thisUpdate()), Rows.millis(s.nextUpdate()), Rows.millis(s.fetchedAt()));
+  }
+
+  private static RevocationReason reason(String text) {
+    return text == null ? null : RevocationReason.parse(text);
+  }
+
+  private static CrlSource map(Row row) {
+    return new CrlSource(row.getString("id"), row.getString("url"), row.getString("issuer_pem"),
+        row.getString("issuer_fingerprint"), Objects.requireNonNull(Rows.integer(row, "refresh_seconds")),
+        Rows.enumValue(row, "stale_policy", CrlSource.StalePolicy.class), row.getString("etag"),
+        row.getString("last_modified"), row.getString("crl_number"), row.getString("delta_crl_number"),
+        Rows.instant(row, "this_update"), Rows.instant(row, "next_update"), Rows.instant(row, "last_attempt_at"),
+        Rows.instant(row, "last_success_at"), row.getString("last_error"), Rows.integer(row, "failures"),
+        Rows.instant(row, "created_at"));
+  }
+}

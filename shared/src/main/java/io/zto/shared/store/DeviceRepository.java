@@ -1,0 +1,94 @@
+package io.zto.shared.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.zto.shared.domain.Device;
+import io.zto.shared.domain.Page;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Devices as the platform knows them. */
+public final class DeviceRepository {
+
+  private static final String COLUMNS = "id, tenant, state, enrollment_id, group_id, ldevid_fingerprint,"
+      + " ldevid_serial, ldevid_issuer, idevid_serial, hwmodule_serial, last_request_id, info, created_at,"
+      + " updated_at, provisioned_at, last_seen_at";
+  /** A disabled device keeps its row untouched: an operator's block wins over a racing provisioning. */
+  private static final String UPSERT = "INSERT INTO devices (" + COLUMNS + ") VALUES"
+      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+      + " ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, state = excluded.state,"
+      + " enrollment_id = excluded.enrollment_id, group_id = excluded.group_id,"
+      + " ldevid_fingerprint = excluded.ldevid_fingerprint, ldevid_serial = excluded.ldevid_serial,"
+      + " ldevid_issuer = excluded.ldevid_issuer, idevid_serial = excluded.idevid_serial,"
+      + " hwmodule_serial = excluded.hwmodule_serial, last_request_id = excluded.last_request_id,"
+      + " info = excluded.info, updated_at = excluded.updated_at,"
+      + " provisioned_at = COALESCE(excluded.provisioned_at, devices.provisioned_at)"
+      + " WHERE devices.state <> 'DISABLED'"
+      + " RETURNING " + COLUMNS;
+  private static final String GET = "SELECT " + COLUMNS + " FROM devices WHERE id = $1";
+  private static final String LIST = "SELECT " + COLUMNS + " FROM devices WHERE id > $1"
+      + " AND (CAST($2 AS TEXT) IS NULL OR state = $2) AND (CAST($3 AS TEXT) IS NULL OR tenant = $3)"
+      + " ORDER BY id LIMIT $4";
+  private static final String SET_STATE = "UPDATE devices SET state = $2, updated_at = $3,"
+      + " provisioned_at = CASE WHEN $2 = 'PROVISIONED' THEN $3 ELSE provisioned_at END WHERE id = $1";
+  private static final String TOUCH = "UPDATE devices SET last_seen_at = $2 WHERE id = $1"
+      + " AND (last_seen_at IS NULL OR last_seen_at < $2)";
+  private static final String DELETE = "DELETE FROM devices WHERE id = $1";
+
+  private final Database db;
+
+  public DeviceRepository(Database db) {
+    this.db = db;
+  }
+
+  /**
+   * Creates the device or updates what a provisioning request learnt of it (its created_at and, unless
+   * given anew, provisioned_at and last_seen_at are kept). A {@code DISABLED} device is not changed:
+   * the stored row is returned, so the caller sees the block even if it raced an operator.
+   */
+  public Future<Device> upsert(Device d) {
+    Tuple args = Tuple.of(d.id(), d.tenant(), d.state().name(), d.enrollmentId(), d.groupId(),
+        d.ldevidFingerprint(), d.ldevidSerial(), d.ldevidIssuer(), d.idevidSerial(), d.hwmoduleSerial(),
+        d.lastRequestId(), Rows.text(d.info()), Rows.millis(d.createdAt()), Rows.millis(d.updatedAt()),
+        Rows.millis(d.provisionedAt()), Rows.millis(d.lastSeenAt()));
+    return db.transaction(tx -> tx.execute(UPSERT, args).compose(rows -> rows.size() > 0
+        ? Future.succeededFuture(map(rows.iterator().next()))
+        : tx.execute(GET, Tuple.of(d.id())).map(stored -> map(stored.iterator().next()))));
+  }
+
+  public Future<Optional<Device>> get(String id) {
+    return db.query(GET, Tuple.of(id)).map(rows -> Results.first(rows, DeviceRepository::map));
+  }
+
+  /** Devices by id, of one state and one tenant (any if null). */
+  public Future<Page<Device>> list(Device.State state, String tenant, String cursor, int limit) {
+    int size = Paging.limit(limit);
+    Tuple args = Tuple.of(cursor == null ? "" : cursor, Rows.name(state), tenant, size + 1);
+    return db.query(LIST, args)
+        .map(rows -> Paging.page(Results.list(rows, DeviceRepository::map), size, Device::id));
+  }
+
+  /** Sets the state (and provisioned_at when it becomes {@code PROVISIONED}); false if no such device. */
+  public Future<Boolean> setState(String id, Device.State state, Instant now) {
+    return db.update(SET_STATE, Tuple.of(id, state.name(), Rows.millis(now))).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Records that the device was seen at {@code at}; an older instant never overwrites a newer one. */
+  public Future<Boolean> touch(String id, Instant at) {
+    return db.update(TOUCH, Tuple.of(id, Rows.millis(at))).map(rows -> rows.rowCount() > 0);
+  }
+
+  public Future<Boolean> delete(String id) {
+    return db.update(DELETE, Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+  }
+
+  private static Device map(Row row) {
+    return new Device(row.getString("id"), row.getString("tenant"), Rows.enumValue(row, "state", Device.State.class),
+        row.getString("enrollment_id"), row.getString("group_id"), row.getString("ldevid_fingerprint"),
+        row.getString("ldevid_serial"), row.getString("ldevid_issuer"), row.getString("idevid_serial"),
+        row.getString("hwmodule_serial"), row.getString("last_request_id"), Rows.json(row, "info"),
+        Rows.instant(row, "created_at"), Rows.instant(row, "updated_at"), Rows.instant(row, "provisioned_at"),
+        Rows.instant(row, "last_seen_at"));
+  }
+}

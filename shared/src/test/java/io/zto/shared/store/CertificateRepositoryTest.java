@@ -1,0 +1,165 @@
+package io.zto.shared.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.zto.shared.domain.IssuedCertificate;
+import io.zto.shared.domain.Page;
+import io.zto.shared.domain.Revocation;
+import io.zto.shared.domain.RevocationReason;
+import io.zto.shared.testing.Await;
+import io.zto.shared.testing.BackendTest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+class CertificateRepositoryTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-28T04:00:00Z");
+  private static final long DAY = 86_400;
+
+  private static IssuedCertificate cert(String serial, String deviceId, String issuer, long notAfterDays) {
+    return new IssuedCertificate(serial, deviceId, issuer, "CN=" + deviceId, "device", "pk-" + serial, "fp-" + serial,
+        NOW.minusSeconds(DAY), NOW.plusSeconds(notAfterDays * DAY), new byte[] {0x30, 0x03, (byte) serial.length()},
+        IssuedCertificate.Status.VALID, null, null, NOW.minusSeconds(DAY));
+  }
+
+  @BackendTest
+  void insertedCertificateIsFoundBySerialAndFingerprint(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    // GIVEN an issued certificate WHEN stored
+    IssuedCertificate c = Await.result(certs.insert(cert("0a1b", "dev-1", "issuing", 30)));
+    // THEN it reads back (DER included) by serial and by fingerprint
+    IssuedCertificate bySerial = Await.result(certs.get("0a1b")).orElseThrow();
+    assertThat(bySerial).usingRecursiveComparison().isEqualTo(c);
+    assertThat(Await.result(certs.findByFingerprint("fp-0a1b")).orElseThrow().der()).isEqualTo(c.der());
+    assertThat(Await.result(certs.get("ffff"))).isEmpty();
+  }
+
+  @BackendTest
+  void reusedSerialIsAConflict(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    IssuedCertificate again = new IssuedCertificate("0a", "dev-2", "issuing", "CN=dev-2", "device", "pk", "fp-other",
+        NOW, NOW.plusSeconds(DAY), new byte[] {1}, IssuedCertificate.Status.VALID, null, null, NOW);
+    assertThat(Await.failure(certs.insert(again))).isInstanceOf(DuplicateKeyException.class)
+        .hasMessageContaining("serial 0a");
+  }
+
+  @BackendTest
+  void revokingStoresWhenAndWhyOnce(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    // WHEN revoked for key compromise
+    IssuedCertificate revoked = Await.result(certs.revoke("0a", RevocationReason.KEY_COMPROMISE, NOW)).orElseThrow();
+    // THEN the updated row says so, and the stored reason is the RFC 5280 name
+    assertThat(revoked.status()).isEqualTo(IssuedCertificate.Status.REVOKED);
+    assertThat(revoked.revokedAt()).isEqualTo(NOW);
+    assertThat(revoked.revocationReason()).isEqualTo(RevocationReason.KEY_COMPROMISE);
+    assertThat(Await.result(db.query("SELECT revocation_reason FROM certificates WHERE serial = '0a'",
+        io.vertx.sqlclient.Tuple.tuple())).iterator().next().getString("revocation_reason")).isEqualTo("keyCompromise");
+  }
+
+  @BackendTest
+  void revokingARevokedCertificateChangesNothing(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    Await.result(certs.revoke("0a", RevocationReason.SUPERSEDED, NOW));
+    // WHEN revoked again, later and for another reason
+    Optional<IssuedCertificate> second = Await.result(certs.revoke("0a", RevocationReason.KEY_COMPROMISE,
+        NOW.plusSeconds(60)));
+    // THEN nothing comes back and the first revocation stands
+    assertThat(second).isEmpty();
+    IssuedCertificate stored = Await.result(certs.get("0a")).orElseThrow();
+    assertThat(stored.revokedAt()).isEqualTo(NOW);
+    assertThat(stored.revocationReason()).isEqualTo(RevocationReason.SUPERSEDED);
+    assertThat(Await.result(certs.revoke("nope", RevocationReason.UNSPECIFIED, NOW))).isEmpty();
+  }
+
+  @BackendTest
+  void concurrentRevocationsRevokeOnce(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    // WHEN two nodes revoke at once THEN exactly one gets the row
+    Future<Optional<IssuedCertificate>> a = certs.revoke("0a", RevocationReason.KEY_COMPROMISE, NOW);
+    Future<Optional<IssuedCertificate>> b = certs.revoke("0a", RevocationReason.CESSATION_OF_OPERATION, NOW);
+    assertThat(Await.result(a).isPresent() ^ Await.result(b).isPresent()).isTrue();
+  }
+
+  @BackendTest
+  void currentCertificatesAreTheValidUnrevokedOnesWithinValidity(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    // GIVEN dev-1 with a current, a revoked, an expired and a not-yet-valid certificate
+    Await.result(certs.insert(cert("01", "dev-1", "issuing", 30)));
+    Await.result(certs.insert(cert("02", "dev-1", "issuing", 60)));
+    Await.result(certs.revoke("02", RevocationReason.SUPERSEDED, NOW));
+    Await.result(certs.insert(cert("03", "dev-1", "issuing", -1)));
+    IssuedCertificate future = new IssuedCertificate("04", "dev-1", "issuing", "CN=dev-1", "device", "pk", "fp-04",
+        NOW.plusSeconds(DAY), NOW.plusSeconds(90 * DAY), new byte[] {1}, IssuedCertificate.Status.VALID, null, null, NOW);
+    Await.result(certs.insert(future));
+    Await.result(certs.insert(cert("05", "dev-2", "issuing", 30)));
+    // WHEN asked for the current ones THEN only 01
+    assertThat(Await.result(certs.currentOf("dev-1", NOW))).extracting(IssuedCertificate::serial).containsExactly("01");
+  }
+
+  @BackendTest
+  void deviceListingPagesLatestExpiryFirst(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    // GIVEN 5 certificates of dev-1 (two expiring together) and one of dev-2
+    Await.result(certs.insert(cert("01", "dev-1", "issuing", 10)));
+    Await.result(certs.insert(cert("02", "dev-1", "issuing", 20)));
+    Await.result(certs.insert(cert("03", "dev-1", "issuing", 20)));
+    Await.result(certs.insert(cert("04", "dev-1", "issuing", 30)));
+    Await.result(certs.insert(cert("05", "dev-1", "issuing", 5)));
+    Await.result(certs.insert(cert("06", "dev-2", "issuing", 50)));
+    // WHEN paged 2 at a time
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      Page<IssuedCertificate> page = Await.result(certs.list("dev-1", cursor, 2));
+      page.items().forEach(c -> seen.add(c.serial()));
+      cursor = page.nextCursor();
+    } while (cursor != null);
+    // THEN each once, latest expiry first
+    assertThat(seen).containsExactly("04", "03", "02", "01", "05");
+    assertThat(Await.result(certs.list(null, null, 100)).items()).hasSize(6);
+  }
+
+  @BackendTest
+  void revokedListOfAnIssuerLeavesOutOtherIssuersAndExpiredOnes(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    // GIVEN revoked certificates of two issuers, one of them long expired
+    Await.result(certs.insert(cert("01", "dev-1", "issuing", 30)));
+    Await.result(certs.insert(cert("02", "dev-2", "issuing", -10)));
+    Await.result(certs.insert(cert("03", "dev-3", "other", 30)));
+    Await.result(certs.insert(cert("04", "dev-4", "issuing", 30)));
+    for (String serial : List.of("01", "02", "03")) {
+      Await.result(certs.revoke(serial, RevocationReason.KEY_COMPROMISE, NOW));
+    }
+    // WHEN the CRL entries of "issuing" are listed THEN only 01
+    List<Revocation> entries = Await.result(certs.listRevoked("issuing", NOW));
+    assertThat(entries).containsExactly(new Revocation("01", NOW, RevocationReason.KEY_COMPROMISE));
+    // AND with no expiry cut-off also 02
+    assertThat(Await.result(certs.listRevoked("issuing", Instant.EPOCH))).extracting(Revocation::serial)
+        .containsExactly("01", "02");
+  }
+
+  @BackendTest
+  void expiringListLeavesOutDevicesThatHaveANewerCertificate(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    // GIVEN dev-1 expiring in 5 days with no successor, dev-2 expiring in 5 days but renewed,
+    // dev-3 expiring in 50 days, dev-4 expiring in 5 days whose successor was revoked
+    Await.result(certs.insert(cert("01", "dev-1", "issuing", 5)));
+    Await.result(certs.insert(cert("02", "dev-2", "issuing", 5)));
+    Await.result(certs.insert(cert("12", "dev-2", "issuing", 365)));
+    Await.result(certs.insert(cert("03", "dev-3", "issuing", 50)));
+    Await.result(certs.insert(cert("04", "dev-4", "issuing", 6)));
+    Await.result(certs.insert(cert("14", "dev-4", "issuing", 365)));
+    Await.result(certs.revoke("14", RevocationReason.KEY_COMPROMISE, NOW));
+    // WHEN certificates expiring within 14 days are listed
+    List<IssuedCertificate> expiring = Await.result(certs.listExpiring(NOW, NOW.plusSeconds(14 * DAY), 100));
+    // THEN dev-1 and dev-4, soonest first
+    assertThat(expiring).extracting(IssuedCertificate::serial).containsExactly("01", "04");
+  }
+}

@@ -1,0 +1,121 @@
+package io.zto.shared.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import io.zto.shared.domain.Device;
+import io.zto.shared.domain.Page;
+import io.zto.shared.testing.Await;
+import io.zto.shared.testing.BackendTest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+class DeviceRepositoryTest {
+
+  private static final Instant T1 = Instant.parse("2026-11-28T04:00:00Z");
+  private static final Instant T2 = T1.plusSeconds(60);
+
+  @BackendTest
+  void upsertCreatesThenUpdatesKeepingCreationAndProvisioningTimes(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    // GIVEN a device provisioned once
+    Device first = Device.seen("dev-1", "default", Device.State.PROVISIONED).withEnrollment("enr-1", null)
+        .withLdevid("fp-1", "01", "CN=Customer CA").withIdevid("SN-1", "HW-1")
+        .withRequest("req-1", new JsonObject().put("fw", "1.0"));
+    Device created = Await.result(devices.upsert(first));
+    assertThat(created).isEqualTo(first);
+    // WHEN it asks again with new evidence, as pending, later
+    Device again = new Device("dev-1", "default", Device.State.PENDING, null, "grp-1", "fp-2", "02", "CN=Other",
+        null, null, "req-2", null, T2, T2, null, null);
+    Device updated = Await.result(devices.upsert(again));
+    // THEN the evidence is replaced, but created_at and provisioned_at are kept
+    assertThat(updated.state()).isEqualTo(Device.State.PENDING);
+    assertThat(updated.ldevidFingerprint()).isEqualTo("fp-2");
+    assertThat(updated.groupId()).isEqualTo("grp-1");
+    assertThat(updated.enrollmentId()).isNull();
+    assertThat(updated.lastRequestId()).isEqualTo("req-2");
+    assertThat(updated.createdAt()).isEqualTo(first.createdAt());
+    assertThat(updated.provisionedAt()).isEqualTo(first.provisionedAt());
+    assertThat(updated.updatedAt()).isEqualTo(T2);
+    assertThat(Await.result(devices.get("dev-1"))).contains(updated);
+  }
+
+  @BackendTest
+  void upsertDoesNotOverwriteADisabledDevice(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    // GIVEN a device an operator disabled
+    Await.result(devices.upsert(Device.seen("dev-1", "default", Device.State.PROVISIONED)));
+    assertThat(Await.result(devices.setState("dev-1", Device.State.DISABLED, T1))).isTrue();
+    // WHEN a racing provisioning upserts it as provisioned
+    Device result = Await.result(devices.upsert(Device.seen("dev-1", "default", Device.State.PROVISIONED)
+        .withRequest("req-9", null)));
+    // THEN the stored, disabled row is returned and kept
+    assertThat(result.state()).isEqualTo(Device.State.DISABLED);
+    assertThat(result.lastRequestId()).isNull();
+    assertThat(Await.result(devices.get("dev-1")).orElseThrow().state()).isEqualTo(Device.State.DISABLED);
+  }
+
+  @BackendTest
+  void settingStateRecordsWhenAndProvisionedAt(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    // GIVEN a pending device
+    Await.result(devices.upsert(Device.seen("dev-1", "default", Device.State.PENDING)));
+    // WHEN approved (provisioned) at T1
+    assertThat(Await.result(devices.setState("dev-1", Device.State.PROVISIONED, T1))).isTrue();
+    // THEN state, updated_at and provisioned_at are T1
+    Device stored = Await.result(devices.get("dev-1")).orElseThrow();
+    assertThat(stored.state()).isEqualTo(Device.State.PROVISIONED);
+    assertThat(stored.updatedAt()).isEqualTo(T1);
+    assertThat(stored.provisionedAt()).isEqualTo(T1);
+    // AND an unknown device is not changed
+    assertThat(Await.result(devices.setState("nope", Device.State.DISABLED, T1))).isFalse();
+  }
+
+  @BackendTest
+  void touchNeverMovesLastSeenBackwards(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    Await.result(devices.upsert(Device.seen("dev-1", "default", Device.State.PROVISIONED)));
+    // GIVEN seen at T2 WHEN a late report says T1
+    assertThat(Await.result(devices.touch("dev-1", T2))).isTrue();
+    assertThat(Await.result(devices.touch("dev-1", T1))).isFalse();
+    // THEN last_seen_at stays T2
+    assertThat(Await.result(devices.get("dev-1")).orElseThrow().lastSeenAt()).isEqualTo(T2);
+  }
+
+  @BackendTest
+  void listingPagesAndFiltersByStateAndTenant(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    // GIVEN 5 devices of two tenants and two states
+    for (int i = 0; i < 5; i++) {
+      Await.result(devices.upsert(Device.seen("dev-" + i, i < 3 ? "t1" : "t2",
+          i % 2 == 0 ? Device.State.PROVISIONED : Device.State.UNKNOWN)));
+    }
+    // WHEN paged 2 at a time THEN every device once, by id
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      Page<Device> page = Await.result(devices.list(null, null, cursor, 2));
+      page.items().forEach(d -> seen.add(d.id()));
+      cursor = page.nextCursor();
+    } while (cursor != null);
+    assertThat(seen).containsExactly("dev-0", "dev-1", "dev-2", "dev-3", "dev-4");
+    // AND filters combine
+    assertThat(Await.result(devices.list(Device.State.PROVISIONED, "t1", null, 10)).items()).extracting(Device::id)
+        .containsExactly("dev-0", "dev-2");
+    assertThat(Await.result(devices.list(Device.State.UNKNOWN, null, null, 10)).items()).extracting(Device::id)
+        .containsExactly("dev-1", "dev-3");
+    assertThat(Await.result(devices.list(null, "t2", null, 10)).items()).extracting(Device::id)
+        .containsExactly("dev-3", "dev-4");
+  }
+
+  @BackendTest
+  void deletedDeviceIsGone(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    Await.result(devices.upsert(Device.seen("dev-1", "default", Device.State.UNKNOWN)));
+    // WHEN deleted twice THEN the first deletes, the second finds nothing
+    assertThat(Await.result(devices.delete("dev-1"))).isTrue();
+    assertThat(Await.result(devices.delete("dev-1"))).isFalse();
+    assertThat(Await.result(devices.get("dev-1"))).isEmpty();
+  }
+}
