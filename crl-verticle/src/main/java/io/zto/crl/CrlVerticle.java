@@ -2,16 +2,39 @@ package io.zto.crl;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.Platform;
+import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
 import io.zto.shared.config.Role;
+import io.zto.shared.domain.IssuedCrl;
 import io.zto.shared.net.Health;
+import io.zto.shared.pki.PlatformPki;
+import io.zto.shared.store.CertificateRepository;
+import io.zto.shared.store.IssuedCrlRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Keeps the platform's CRLs and the list of blocked certificates and devices true to the PKIs. */
+/**
+ * Keeps the platform's CRLs and the list of blocked certificates and devices true to the PKIs. This
+ * version serves and reissues the issuing CA's own CRL ({@link Addresses#CRL_GET},
+ * {@link Addresses#CRL_REISSUE}) and renews it at half its validity; external sources come with the
+ * revocation issue.
+ */
 public final class CrlVerticle extends VerticleBase {
 
+  /** How often the CRL's freshness is checked; it is reissued at half its validity. */
+  static final Duration CHECK_INTERVAL = Duration.ofMinutes(5);
+
+  private static final Logger LOG = LoggerFactory.getLogger(CrlVerticle.class);
+
   private final Platform platform;
+  private OwnCrlIssuer issuer;
 
   public CrlVerticle(Platform platform) {
     this.platform = platform;
@@ -19,7 +42,33 @@ public final class CrlVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return Health.register(vertx, Role.CRL.label(), () -> HealthReport.up(Role.CRL.label(),
-        new JsonObject().put("database", platform.db().kind())));
+    issuer = new OwnCrlIssuer(vertx, PlatformPki.ISSUING_CA, platform.pki().crlBuilder(),
+        new CertificateRepository(platform.db()), new IssuedCrlRepository(platform.db()),
+        platform.config().crl().nextUpdateInterval(), Clock.systemUTC());
+    long interval = Math.min(CHECK_INTERVAL.toMillis(), platform.config().crl().nextUpdateInterval().toMillis() / 4);
+    vertx.setPeriodic(Math.max(interval, 1_000), id -> issuer.current()
+        .onFailure(failure -> LOG.warn("cannot renew the CRL of {}: {}", PlatformPki.ISSUING_CA, failure.getMessage())));
+    return Future.join(
+        vertx.eventBus().<JsonObject>consumer(Addresses.CRL_GET, msg -> answer(msg, false)).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REISSUE, msg -> answer(msg, true)).completion(),
+        Health.register(vertx, Role.CRL.label(), () -> HealthReport.up(Role.CRL.label(),
+            new JsonObject().put("database", platform.db().kind()))),
+        issuer.current());
+  }
+
+  private void answer(Message<JsonObject> msg, boolean reissue) {
+    String ca = msg.body() == null ? null : msg.body().getString("ca");
+    if (!PlatformPki.ISSUING_CA.equals(ca)) {
+      msg.fail(BusFailure.NOT_FOUND, "no CRL for CA '" + ca + "'; the platform's CA is '" + PlatformPki.ISSUING_CA + "'");
+      return;
+    }
+    (reissue ? issuer.reissue() : issuer.current())
+        .onSuccess(crl -> msg.reply(json(crl)))
+        .onFailure(failure -> msg.fail(BusFailure.INTERNAL, "cannot issue the CRL: " + failure.getMessage()));
+  }
+
+  private static JsonObject json(IssuedCrl crl) {
+    return new JsonObject().put("ca", crl.ca()).put("thisUpdate", crl.thisUpdate().toString())
+        .put("nextUpdate", crl.nextUpdate().toString()).put("der", Base64.getEncoder().encodeToString(crl.der()));
   }
 }

@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -62,10 +63,15 @@ public final class Node {
 
   /** Starts a node; on failure everything started so far is closed again. */
   public static Future<Node> start(ZtoConfig config) {
+    return start(config, options -> { });
+  }
+
+  /** As {@link #start(ZtoConfig)}, letting tests tighten the Vert.x options (e.g. the blocked-thread checker). */
+  static Future<Node> start(ZtoConfig config, Consumer<VertxOptions> tuning) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics(registry);
     // Not chained on close(): a callback on an event loop of the closing instance would never run.
-    return vertx(config, registry).compose(vertx -> start(vertx, config, registry)
+    return vertx(config, registry, tuning).compose(vertx -> start(vertx, config, registry)
         .onFailure(failure -> vertx.close()));
   }
 
@@ -111,11 +117,12 @@ public final class Node {
         : options.setUrl(config.db().url());
   }
 
-  private static Future<Vertx> vertx(ZtoConfig config, PrometheusMeterRegistry registry) {
+  private static Future<Vertx> vertx(ZtoConfig config, PrometheusMeterRegistry registry, Consumer<VertxOptions> tuning) {
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(false)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    tuning.accept(options);
     if (config.cluster().enabled()) {
       options.getEventBusOptions().setHost(config.cluster().host()).setPort(0);
     }

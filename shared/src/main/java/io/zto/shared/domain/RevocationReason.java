@@ -1,6 +1,8 @@
 package io.zto.shared.domain;
 
-/** RFC 5280 §5.3.1 CRLReason, with its code and its name as the RFC spells it. */
+import java.util.Locale;
+
+/** CRL reason codes of RFC 5280 §5.3.1 (value 7 is unused). */
 public enum RevocationReason {
   UNSPECIFIED(0, "unspecified"),
   KEY_COMPROMISE(1, "keyCompromise"),
@@ -26,28 +28,31 @@ public enum RevocationReason {
     return code;
   }
 
-  /** The name RFC 5280 gives it, e.g. {@code keyCompromise}. */
+  /** The RFC 5280 name, e.g. {@code keyCompromise}. */
   public String rfcName() {
     return rfcName;
   }
 
-  /** Reads the RFC name in any case, or the enum name ({@code KEY_COMPROMISE}). */
-  public static RevocationReason parse(String text) {
-    for (RevocationReason reason : values()) {
-      if (reason.rfcName.equalsIgnoreCase(text) || reason.name().equalsIgnoreCase(text)) {
-        return reason;
-      }
-    }
-    throw new IllegalArgumentException("not an RFC 5280 revocation reason: " + text);
-  }
-
-  /** The reason of a CRLReason code. */
-  public static RevocationReason ofCode(int code) {
+  /** The reason for a CRLReason value. */
+  public static RevocationReason fromCode(int code) {
     for (RevocationReason reason : values()) {
       if (reason.code == code) {
         return reason;
       }
     }
-    throw new IllegalArgumentException("not an RFC 5280 revocation reason code: " + code);
+    throw new IllegalArgumentException("Unknown CRL reason code " + code);
+  }
+
+  /** Parses {@code keyCompromise}, {@code KEY_COMPROMISE} or {@code key-compromise} (case-insensitive). */
+  public static RevocationReason parse(String name) {
+    String normalized = name.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT);
+    for (RevocationReason reason : values()) {
+      if (reason.rfcName.toLowerCase(Locale.ROOT).equals(normalized)) {
+        return reason;
+      }
+    }
+    throw new IllegalArgumentException("Unknown revocation reason '" + name + "'; one of: keyCompromise, cACompromise,"
+        + " affiliationChanged, superseded, cessationOfOperation, certificateHold, removeFromCRL, privilegeWithdrawn,"
+        + " aACompromise, unspecified");
   }
 }

@@ -23,6 +23,12 @@ public record PlatformPki(
     ProvisioningCredentials provisioningCredentials,
     boolean operatorManagedCa) {
 
+  /**
+   * Name of the issuing CA in URLs ({@code /crl/issuing.crl}) and in the {@code issuer} column of
+   * issued certificates.
+   */
+  public static final String ISSUING_CA = "issuing";
+
   /** The root CA certificate: the one trust anchor devices need for all listeners. */
   public X509Certificate rootCertificate() {
     return ca.rootCertificate();

@@ -1,5 +1,7 @@
 package io.zto.shared.pki;
 
+import io.zto.shared.domain.RevocationReason;
+
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,5 +1,7 @@
 package io.zto.shared.pki;
 
+import io.zto.shared.domain.RevocationReason;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -82,6 +82,9 @@ public final class SqliteDatabase extends SqlDatabase {
 
   private static void createOwnerOnly(Path file) throws IOException {
     if (Files.exists(file)) {
+      restrictToOwner(file);
+      restrictToOwner(file.resolveSibling(file.getFileName() + "-wal"));
+      restrictToOwner(file.resolveSibling(file.getFileName() + "-shm"));
       return;
     }
     try {
@@ -90,6 +93,13 @@ public final class SqliteDatabase extends SqlDatabase {
       Files.createFile(file);
     } catch (java.nio.file.FileAlreadyExistsException e) {
       // created meanwhile: fine
+    }
+  }
+
+  /** Data dirs made by older versions (or copied around) get their modes fixed on open. */
+  private static void restrictToOwner(Path file) throws IOException {
+    if (Files.exists(file) && Files.getFileStore(file).supportsFileAttributeView("posix")) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
   }
 
