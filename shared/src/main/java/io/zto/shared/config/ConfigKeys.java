@@ -48,8 +48,6 @@ public final class ConfigKeys {
     .withCheck(Checks.httpUrlOrEmpty()));
   public static final ConfigKey HTTP_MAX_BODY_SIZE = define(ConfigKey.of("http.maxBodySize", BYTE_SIZE, "16MiB",
     "Largest request body of the operator API (bulk enrollment imports).").withCheck(Checks.atLeast(1024)));
-  public static final ConfigKey HTTP_ADMIN_TOKEN_FILE = define(ConfigKey.of("http.adminTokenFile", STRING, "",
-    "File holding the operator bearer token, created on first start; empty: {dataDir}/admin-token."));
 
   // ---- EST
   public static final ConfigKey EST_HOST = define(ConfigKey.of("est.host", STRING, "0.0.0.0",
@@ -130,9 +128,6 @@ public final class ConfigKeys {
     "30m", "How long a one-time EST challenge password stays valid.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey PROVISIONING_REQUEST_ID_WINDOW = define(ConfigKey.of("provisioning.requestIdWindow",
     DURATION, "10m", "A request repeated with the same requestId within this window gets the same answer."));
-  public static final ConfigKey PROVISIONING_CREDENTIALS_FILE = define(ConfigKey.of("provisioning.credentialsFile",
-    STRING, "", "Factory provisioning username/password (JSON), created on first start; "
-      + "empty: {dataDir}/provisioning-credentials.json."));
 
   // ---- CRL
   public static final ConfigKey CRL_DEFAULT_REFRESH = define(ConfigKey.of("crl.defaultRefresh", DURATION, "1h",

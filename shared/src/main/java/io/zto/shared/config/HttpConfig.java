@@ -1,6 +1,5 @@
 package io.zto.shared.config;
 
-import java.nio.file.Path;
 
 /**
  * Settings of the operator HTTP listener (REST API, health, metrics, CRLs).
@@ -10,16 +9,12 @@ import java.nio.file.Path;
  * @param publicBaseUrl effective base URL of CRL distribution points and AIA, without trailing slash
  *   ({@code http.publicBaseUrl}, or derived from the public host and port when not configured)
  * @param maxBodySize largest request body in bytes ({@code http.maxBodySize})
- * @param adminTokenFile effective file of the operator token ({@code http.adminTokenFile})
  */
-public record HttpConfig(String host, int port, String publicBaseUrl, long maxBodySize, Path adminTokenFile) {
-
-  /** File name of the operator token in the data dir. */
-  public static final String ADMIN_TOKEN_FILE = "admin-token";
+public record HttpConfig(String host, int port, String publicBaseUrl, long maxBodySize) {
 
   /**
    * @param config the validated configuration
-   * @return the HTTP settings, with the base URL and token file resolved
+   * @return the HTTP settings, with the base URL resolved
    */
   public static HttpConfig from(LoadedConfig config) {
     NodeConfig node = NodeConfig.from(config);
@@ -27,8 +22,7 @@ public record HttpConfig(String host, int port, String publicBaseUrl, long maxBo
     String base = config.string(ConfigKeys.HTTP_PUBLIC_BASE_URL);
     return new HttpConfig(config.string(ConfigKeys.HTTP_HOST), port,
       base.isEmpty() ? defaultPublicBaseUrl(node, port) : stripSlash(base),
-      config.byteSize(ConfigKeys.HTTP_MAX_BODY_SIZE),
-      node.fileOrDefault(config.string(ConfigKeys.HTTP_ADMIN_TOKEN_FILE), ADMIN_TOKEN_FILE));
+      config.byteSize(ConfigKeys.HTTP_MAX_BODY_SIZE));
   }
 
   /**
@@ -64,7 +58,6 @@ public record HttpConfig(String host, int port, String publicBaseUrl, long maxBo
     out.put(ConfigKeys.HTTP_HOST, host)
       .put(ConfigKeys.HTTP_PORT, port)
       .put(ConfigKeys.HTTP_PUBLIC_BASE_URL, publicBaseUrl)
-      .put(ConfigKeys.HTTP_MAX_BODY_SIZE, maxBodySize)
-      .put(ConfigKeys.HTTP_ADMIN_TOKEN_FILE, adminTokenFile);
+      .put(ConfigKeys.HTTP_MAX_BODY_SIZE, maxBodySize);
   }
 }

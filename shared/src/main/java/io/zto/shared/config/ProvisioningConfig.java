@@ -1,6 +1,5 @@
 package io.zto.shared.config;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -8,12 +7,8 @@ import java.time.Duration;
  *
  * @param challengeTtl lifetime of a one-time EST challenge ({@code provisioning.challengeTtl})
  * @param requestIdWindow how long a repeated requestId gets the same answer ({@code provisioning.requestIdWindow})
- * @param credentialsFile effective file of the factory provisioning credentials ({@code provisioning.credentialsFile})
  */
-public record ProvisioningConfig(Duration challengeTtl, Duration requestIdWindow, Path credentialsFile) {
-
-  /** File name of the provisioning credentials in the data dir. */
-  public static final String CREDENTIALS_FILE = "provisioning-credentials.json";
+public record ProvisioningConfig(Duration challengeTtl, Duration requestIdWindow) {
 
   /**
    * @param config the validated configuration
@@ -21,13 +16,11 @@ public record ProvisioningConfig(Duration challengeTtl, Duration requestIdWindow
    */
   public static ProvisioningConfig from(LoadedConfig config) {
     return new ProvisioningConfig(config.duration(ConfigKeys.PROVISIONING_CHALLENGE_TTL),
-      config.duration(ConfigKeys.PROVISIONING_REQUEST_ID_WINDOW),
-      NodeConfig.from(config).fileOrDefault(config.string(ConfigKeys.PROVISIONING_CREDENTIALS_FILE), CREDENTIALS_FILE));
+      config.duration(ConfigKeys.PROVISIONING_REQUEST_ID_WINDOW));
   }
 
   void writeTo(ConfigJson out) {
     out.put(ConfigKeys.PROVISIONING_CHALLENGE_TTL, challengeTtl)
-      .put(ConfigKeys.PROVISIONING_REQUEST_ID_WINDOW, requestIdWindow)
-      .put(ConfigKeys.PROVISIONING_CREDENTIALS_FILE, credentialsFile);
+      .put(ConfigKeys.PROVISIONING_REQUEST_ID_WINDOW, requestIdWindow);
   }
 }

@@ -26,12 +26,10 @@ class ZtoConfigTest {
     assertThat(c.node().dataDir()).isEqualTo(Path.of("./zto-data"));
     assertThat(c.http().publicBaseUrl()).isEqualTo("http://localhost:8080");
     assertThat(c.http().crlUrl("issuing")).isEqualTo("http://localhost:8080/crl/issuing.crl");
-    assertThat(c.http().adminTokenFile()).isEqualTo(Path.of("./zto-data/admin-token"));
     assertThat(c.db().isEmbedded()).isTrue();
     assertThat(c.db().sqlitePath()).isEqualTo(Path.of("./zto-data/zto.db"));
     assertThat(c.db().jdbcUrl()).isEqualTo("jdbc:sqlite:./zto-data/zto.db");
     assertThat(c.pki().keystore()).isEqualTo(Path.of("./zto-data/ca.p12"));
-    assertThat(c.provisioning().credentialsFile()).isEqualTo(Path.of("./zto-data/provisioning-credentials.json"));
     assertThat(c.provisioning().challengeTtl()).isEqualTo(Duration.ofMinutes(30));
     assertThat(c.mqtt().maxMessageSize()).isEqualTo(262_144);
     assertThat(c.mqtt().plain()).isEqualTo(new MqttConfig.PlainListener(false, 1883, false));
