@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 class EventLoopNotBlockedTest {
 
-  private static final long LIMIT_MS = 100;
+  // well above scheduling noise on a loaded 2-core machine, well below a migration or a keystore write
+  private static final long LIMIT_MS = 300;
 
   @TempDir
   Path dataDir;
@@ -61,7 +62,7 @@ class EventLoopNotBlockedTest {
   @ParameterizedTest
   @EnumSource(Backend.class)
   void firstStartAndRequestsNeverBlockAnEventLoop(Backend backend) throws Exception {
-    // GIVEN a checker that reports an event loop busy for more than 100 ms
+    // GIVEN a checker that reports an event loop busy for longer than LIMIT_MS
     Map<String, String> settings = settings();
     if (backend == Backend.POSTGRESQL) {
       settings.put("db.url", ThrowawayPostgres.newDatabase());
