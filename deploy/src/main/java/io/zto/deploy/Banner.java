@@ -13,10 +13,10 @@ final class Banner {
     StringBuilder text = new StringBuilder();
     text.append("zto ").append(node.platform().nodeId()).append(" started (roles ")
         .append(config.node().roles().stream().map(Role::label).toList()).append(")\n");
-    text.append("  data dir        ").append(config.node().dataDir().toAbsolutePath()).append('\n');
+    text.append("  data dir        ").append(config.node().dataDir().toAbsolutePath().normalize()).append('\n');
     text.append("  database        ").append(node.platform().db().kind()).append('\n');
     text.append("  operator HTTP   http://").append(config.http().host()).append(':').append(node.httpPort())
-        .append("  (token in ").append(node.platform().pki().layout().adminToken()).append(")\n");
+        .append("  (token in ").append(node.platform().pki().layout().adminToken().toAbsolutePath().normalize()).append(")\n");
     if (config.node().hasRole(Role.EST)) {
       text.append("  EST             ").append(config.estUrl()).append('\n');
     }
@@ -28,7 +28,7 @@ final class Banner {
       }
       text.append('\n');
     }
-    text.append("  root CA         ").append(node.platform().pki().layout().rootCaPem()).append('\n');
+    text.append("  root CA         ").append(node.platform().pki().layout().rootCaPem().toAbsolutePath().normalize()).append('\n');
     return text.toString();
   }
 }
