@@ -2,28 +2,81 @@ package io.zto.provisioning;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.Platform;
+import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
+import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.config.Role;
 import io.zto.shared.net.Health;
+import io.zto.shared.store.ChallengeRepository;
+import io.zto.shared.store.ProvisioningRequestRepository;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The provisioning service: matches devices against enrollments and answers provisioning requests
- * from the broker over the event bus. This foundation version reports its health and the database it
- * decides on; the provisioning issue adds the matching.
+ * The provisioning service on the event bus: answers {@link Addresses#PROVISIONING_REQUEST} from the
+ * broker with the answer JSON of contract section 4, and purges sealed answers and challenges once
+ * their time is up.
  */
 public final class ProvisioningVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisioningVerticle.class);
+  static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+
   private final Platform platform;
+  private final Clock clock;
+  private ProvisioningService service;
 
   public ProvisioningVerticle(Platform platform) {
+    this(platform, Clock.systemUTC());
+  }
+
+  ProvisioningVerticle(Platform platform, Clock clock) {
     this.platform = platform;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
-    return Health.register(vertx, Role.PROVISIONING.label(), () -> HealthReport.up(Role.PROVISIONING.label(),
-        new JsonObject().put("database", platform.db().kind())));
+    service = new ProvisioningService(vertx, platform, clock);
+    vertx.setPeriodic(PURGE_INTERVAL.toMillis(), id -> purge());
+    return Future.join(
+        vertx.eventBus().<JsonObject>consumer(Addresses.PROVISIONING_REQUEST, this::request).completion(),
+        Health.register(vertx, Role.PROVISIONING.label(), () -> HealthReport.up(Role.PROVISIONING.label(),
+            new JsonObject().put("database", platform.db().kind()))));
+  }
+
+  private void request(Message<JsonObject> message) {
+    ProvisioningRequestMessage request;
+    try {
+      request = ProvisioningRequestMessage.fromJson(message.body());
+    } catch (RuntimeException e) {
+      message.fail(BusFailure.BAD_REQUEST, "malformed provisioning request: " + e.getMessage());
+      return;
+    }
+    service.handle(request).onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(done.result());
+      } else if (done.cause() instanceof IllegalArgumentException) {
+        message.fail(BusFailure.BAD_REQUEST, done.cause().getMessage());
+      } else if (done.cause() instanceof IllegalStateException) {
+        message.fail(BusFailure.UNAVAILABLE, done.cause().getMessage());
+      } else {
+        LOG.error("provisioning request of {} failed", request.deviceId(), done.cause());
+        message.fail(BusFailure.INTERNAL, "provisioning failed: " + done.cause().getMessage());
+      }
+    });
+  }
+
+  private void purge() {
+    var now = clock.instant();
+    new ProvisioningRequestRepository(platform.db()).purgeExpiredAnswers(now)
+        .compose(ignored -> new ChallengeRepository(platform.db()).purgeExpired(now))
+        .onFailure(failure -> LOG.warn("cannot purge expired provisioning answers: {}", failure.getMessage()));
   }
 }

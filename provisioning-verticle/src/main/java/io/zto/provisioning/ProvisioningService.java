@@ -1,0 +1,249 @@
+package io.zto.provisioning;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.zto.shared.Platform;
+import io.zto.shared.bus.ProvisioningRequestMessage;
+import io.zto.shared.domain.AuditEvent;
+import io.zto.shared.domain.Device;
+import io.zto.shared.domain.Enrollment;
+import io.zto.shared.domain.EnrollmentGroup;
+import io.zto.shared.domain.EstChallenge;
+import io.zto.shared.domain.MqttCredential;
+import io.zto.shared.domain.ProvisioningRequest;
+import io.zto.shared.security.SecretHasher;
+import io.zto.shared.security.Secrets;
+import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.ChallengeRepository;
+import io.zto.shared.store.CredentialRepository;
+import io.zto.shared.store.CrlSourceRepository;
+import io.zto.shared.store.DeviceRepository;
+import io.zto.shared.store.EnrollmentRepository;
+import io.zto.shared.store.ProvisioningRequestRepository;
+import io.zto.shared.store.TrustAnchorRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Answers provisioning requests (contract section 4): a repeated requestId within the window gets the
+ * same answer; a new one is checked (certificates, registration, approval) and, when admitted, gets
+ * fresh secrets: a new MQTT password that replaces the old one at once and a new one-time EST
+ * challenge, both stored only as salted slow hashes, computed on a worker thread.
+ */
+final class ProvisioningService {
+
+  static final String PROVISIONED = "provisioned";
+  static final String PENDING = "pending";
+  static final String REJECTED = "rejected";
+  private static final int SECRET_BITS = 128;
+
+  private final Vertx vertx;
+  private final Platform platform;
+  private final Clock clock;
+  private final EvidenceChecker evidence;
+  private final EnrollmentRepository enrollments;
+  private final ProvisioningRequestRepository requests;
+  private final DeviceRepository devices;
+  private final CredentialRepository credentials;
+  private final ChallengeRepository challenges;
+  private final AuditRepository audit;
+  private final SecretHasher hasher = SecretHasher.argon2id();
+  private final AnswerSeal seal;
+  private final DeviceConfig deviceConfig;
+
+  ProvisioningService(Vertx vertx, Platform platform, Clock clock) {
+    this.vertx = vertx;
+    this.platform = platform;
+    this.clock = clock;
+    this.evidence = new EvidenceChecker(vertx, new TrustAnchorRepository(platform.db()),
+        new CrlSourceRepository(platform.db()), clock);
+    this.enrollments = new EnrollmentRepository(platform.db());
+    this.requests = new ProvisioningRequestRepository(platform.db());
+    this.devices = new DeviceRepository(platform.db());
+    this.credentials = new CredentialRepository(platform.db());
+    this.challenges = new ChallengeRepository(platform.db());
+    this.audit = new AuditRepository(platform.db());
+    this.seal = new AnswerSeal(platform.pki().issuingKey());
+    this.deviceConfig = new DeviceConfig(platform.config(), platform.pki());
+  }
+
+  /** The answer JSON; fails with {@link IllegalArgumentException} for a malformed request. */
+  Future<JsonObject> handle(ProvisioningRequestMessage request) {
+    String problem = RequestChecks.problem(request);
+    if (problem != null) {
+      return refuse(request, problem).compose(ignored -> Future.failedFuture(new IllegalArgumentException(problem)));
+    }
+    return requests.find(request.deviceId(), request.requestId())
+        .compose(existing -> existing.isPresent() ? replay(request, existing.get()) : decide(request));
+  }
+
+  private Future<JsonObject> replay(ProvisioningRequestMessage request, ProvisioningRequest earlier) {
+    Instant now = clock.instant();
+    if (earlier.createdAt().plus(window()).isBefore(now)) {
+      String reason = "requestId '" + request.requestId() + "' was used at " + earlier.createdAt()
+          + "; send a new requestId to provision again";
+      return refuse(request, reason).map(answer(request, REJECTED, reason));
+    }
+    return switch (earlier.status()) {
+      case PENDING -> Future.succeededFuture(answer(request, PENDING, "waiting for an operator to approve"));
+      case REJECTED -> Future.succeededFuture(answer(request, REJECTED, earlier.reason()));
+      case PROVISIONED -> requests.readAnswer(earlier.id(), now).compose(sealed -> sealed
+          .map(s -> Future.succeededFuture(seal.open(earlier.id(), s.sealed())))
+          .orElseGet(() -> Future.failedFuture(new IllegalStateException(
+              "the answer to requestId '" + request.requestId() + "' is still being prepared; ask again"))));
+    };
+  }
+
+  private Future<JsonObject> decide(ProvisioningRequestMessage request) {
+    return evidence.check(request.deviceId(), request.ldevidPem(), request.idevidPem())
+        .compose(device -> blocked(device).compose(blockedReason -> blockedReason
+            .map(reason -> reject(request, device, reason))
+            .orElseGet(() -> match(request, device))))
+        .recover(failure -> failure instanceof RefusedException
+            ? reject(request, null, failure.getMessage())
+            : Future.failedFuture(failure));
+  }
+
+  private Future<Optional<String>> blocked(DeviceEvidence device) {
+    return devices.get(device.deviceId()).map(existing -> existing
+        .filter(d -> d.state() == Device.State.DISABLED || d.state() == Device.State.RETIRED)
+        .map(d -> "device " + d.id() + " is " + d.state().name().toLowerCase()));
+  }
+
+  private Future<JsonObject> match(ProvisioningRequestMessage request, DeviceEvidence device) {
+    Future<List<Enrollment>> candidates = enrollments.findCandidates(device.deviceId(),
+        device.ldevidFingerprint(), device.idevidSerial(), device.hwmoduleSerial());
+    Future<List<EnrollmentGroup>> groups =
+        enrollments.groupsOfTrustAnchors(device.ldevidAnchorIds());
+    return Future.all(candidates, groups).compose(both -> {
+      EnrollmentMatcher.Decision decision = EnrollmentMatcher.decide(device, candidates.result(), groups.result(),
+          clock.instant());
+      if (!decision.matched()) {
+        return rememberUnknown(device).compose(ignored -> reject(request, device, decision.refusal()));
+      }
+      if (decision.refusal() != null) {
+        return reject(request, device, decision.refusal());
+      }
+      return switch (decision.activation().approval()) {
+        case MANUAL -> park(request, device, decision);
+        case AUTO -> provision(request, device, decision);
+      };
+    });
+  }
+
+  private Future<JsonObject> provision(ProvisioningRequestMessage request, DeviceEvidence device,
+                                       EnrollmentMatcher.Decision decision) {
+    Instant now = clock.instant();
+    Future<Boolean> budget = decision.enrollment() != null
+        ? enrollments.countProvisioning(decision.enrollment().id(), now)
+        : enrollments.countGroupProvisioning(decision.group().id(), now);
+    return budget.compose(counted -> !counted
+        ? reject(request, device, "the maximum number of provisionings of this registration is reached")
+        : requests.record(received(request, device, ProvisioningRequest.Status.PROVISIONED, null)
+                .withMatch(enrollmentId(decision), groupId(decision)))
+            .compose(recorded -> recorded.created()
+                ? issueSecrets(request, device, decision, recorded.request())
+                : replay(request, recorded.request())));
+  }
+
+  private Future<JsonObject> issueSecrets(ProvisioningRequestMessage request, DeviceEvidence device,
+                                          EnrollmentMatcher.Decision decision, ProvisioningRequest row) {
+    Instant now = clock.instant();
+    Instant challengeExpiry = now.plus(platform.config().provisioning().challengeTtl());
+    String password = Secrets.randomToken(SECRET_BITS);
+    String challenge = Secrets.randomToken(SECRET_BITS);
+    JsonObject answer = answer(request, PROVISIONED, null).put("config", deviceConfig.build(device.deviceId(),
+        decision.tenant(), password, challenge, challengeExpiry, decision.activation().application()));
+    return vertx.executeBlocking(() -> new String[] {hasher.hash(password), hasher.hash(challenge)}, false)
+        .compose(hashes -> credentials.replace(new MqttCredential(device.deviceId(), device.deviceId(), hashes[0],
+                request.requestId(), now))
+            .compose(ignored -> challenges.issue(EstChallenge.issue(device.deviceId(), hashes[1], request.requestId(),
+                challengeExpiry))))
+        .compose(ignored -> devices.upsert(deviceRow(request, device, decision, Device.State.PROVISIONED)))
+        .compose(ignored -> requests.storeAnswer(row.id(), seal.seal(row.id(), answer), now.plus(window())))
+        .compose(ignored -> record(AuditEvent.succeeded(device.deviceId(), "provisioning.provision", device.deviceId()),
+            request, decision))
+        .map(answer);
+  }
+
+  private Future<JsonObject> park(ProvisioningRequestMessage request, DeviceEvidence device,
+                                  EnrollmentMatcher.Decision decision) {
+    String reason = "waiting for an operator to approve";
+    return requests.record(received(request, device, ProvisioningRequest.Status.PENDING, reason)
+            .withMatch(enrollmentId(decision), groupId(decision)))
+        .compose(recorded -> recorded.created()
+            ? devices.upsert(deviceRow(request, device, decision, Device.State.PENDING))
+                .compose(ignored -> record(new AuditEvent(0, clock.instant(), device.deviceId(), "provisioning.request",
+                    device.deviceId(), AuditEvent.Outcome.SUCCEEDED, "pending approval", null, null), request, decision))
+                .map(answer(request, PENDING, reason))
+            : replay(request, recorded.request()));
+  }
+
+  private Future<JsonObject> reject(ProvisioningRequestMessage request, DeviceEvidence device, String reason) {
+    return requests.record(received(request, device, ProvisioningRequest.Status.REJECTED, reason))
+        .compose(recorded -> refuse(request, reason))
+        .map(answer(request, REJECTED, reason));
+  }
+
+  /** An unknown device is recorded so that an operator sees it asked; a known one keeps its state. */
+  private Future<Void> rememberUnknown(DeviceEvidence device) {
+    return devices.get(device.deviceId()).compose(existing -> existing.isPresent()
+        ? Future.succeededFuture()
+        : devices.upsert(Device.seen(device.deviceId(), Enrollment.DEFAULT_TENANT,
+                Device.State.UNKNOWN)
+            .withLdevid(device.ldevidFingerprint(), device.ldevid().getSerialNumber().toString(16),
+                device.ldevid().getIssuerX500Principal().getName())
+            .withIdevid(device.idevidSerial(), device.hwmoduleSerial())).mapEmpty());
+  }
+
+  private Future<Void> refuse(ProvisioningRequestMessage request, String reason) {
+    return record(AuditEvent.refused(request.deviceId(), "provisioning.request", request.deviceId(), reason),
+        request, null);
+  }
+
+  private Future<Void> record(AuditEvent event, ProvisioningRequestMessage request, EnrollmentMatcher.Decision decision) {
+    JsonObject details = new JsonObject().put("requestId", request.requestId());
+    if (decision != null) {
+      details.put("enrollmentId", enrollmentId(decision)).put("groupId", groupId(decision));
+    }
+    return audit.append(event.withDetails(details).withNode(platform.nodeId())).mapEmpty();
+  }
+
+  private static Device deviceRow(ProvisioningRequestMessage request, DeviceEvidence device,
+                                  EnrollmentMatcher.Decision decision, Device.State state) {
+    return Device.seen(device.deviceId(), decision.tenant(), state)
+        .withEnrollment(enrollmentId(decision), groupId(decision))
+        .withLdevid(device.ldevidFingerprint(), device.ldevid().getSerialNumber().toString(16),
+            device.ldevid().getIssuerX500Principal().getName())
+        .withIdevid(device.idevidSerial(), device.hwmoduleSerial())
+        .withRequest(request.requestId(), request.info());
+  }
+
+  private static ProvisioningRequest received(ProvisioningRequestMessage request, DeviceEvidence device,
+                                              ProvisioningRequest.Status status, String reason) {
+    return ProvisioningRequest.received(request.deviceId(), request.requestId(), status, reason,
+        device == null ? null : device.ldevidFingerprint(), device == null ? null : device.idevidSerial(),
+        device == null ? null : device.hwmoduleSerial(), request.info());
+  }
+
+  static JsonObject answer(ProvisioningRequestMessage request, String status, String reason) {
+    JsonObject answer = new JsonObject().put("requestId", request.requestId()).put("status", status);
+    return reason == null ? answer : answer.put("reason", reason);
+  }
+
+  private static String enrollmentId(EnrollmentMatcher.Decision decision) {
+    return decision.enrollment() == null ? null : decision.enrollment().id();
+  }
+
+  private static String groupId(EnrollmentMatcher.Decision decision) {
+    return decision.group() == null ? null : decision.group().id();
+  }
+
+  private Duration window() {
+    return platform.config().provisioning().requestIdWindow();
+  }
+}

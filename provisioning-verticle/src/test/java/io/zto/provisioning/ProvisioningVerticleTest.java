@@ -1,0 +1,233 @@
+package io.zto.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.zto.shared.Platform;
+import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.ProvisioningRequestMessage;
+import io.zto.shared.config.ZtoConfig;
+import io.zto.shared.domain.Activation;
+import io.zto.shared.domain.Approval;
+import io.zto.shared.domain.AuditEvent;
+import io.zto.shared.domain.Device;
+import io.zto.shared.domain.Enrollment;
+import io.zto.shared.domain.EnrollmentGroup;
+import io.zto.shared.domain.EnrollmentStatus;
+import io.zto.shared.domain.TrustAnchor;
+import io.zto.shared.pki.Fingerprints;
+import io.zto.shared.pki.Pem;
+import io.zto.shared.pki.PlatformPki;
+import io.zto.shared.security.SecretHasher;
+import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.ChallengeRepository;
+import io.zto.shared.store.CredentialRepository;
+import io.zto.shared.store.Database;
+import io.zto.shared.store.DeviceRepository;
+import io.zto.shared.store.EnrollmentRepository;
+import io.zto.shared.store.TrustAnchorRepository;
+import io.zto.shared.testing.Await;
+import io.zto.shared.testing.Backend;
+import io.zto.shared.testing.DeviceIdentities;
+import io.zto.shared.testing.DeviceIdentity;
+import io.zto.shared.testing.TestPki;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Provisioning over the event bus, as the broker will ask for it (contract section 4). */
+@ExtendWith(VertxExtension.class)
+class ProvisioningVerticleTest {
+
+  private static final DeviceIdentities FACTORY = DeviceIdentities.create();
+  private static final SecretHasher HASHER = SecretHasher.argon2id();
+
+  private Vertx vertx;
+  private Database db;
+  private PlatformPki pki;
+  private TrustAnchor ldevidAnchor;
+  private EnrollmentRepository enrollments;
+
+  @BeforeEach
+  void deploy(Vertx vertx) {
+    this.vertx = vertx;
+    pki = TestPki.shared();
+    db = Await.result(Backend.SQLITE.open(vertx));
+    enrollments = new EnrollmentRepository(db);
+    ZtoConfig config = ZtoConfig.of(Map.of("publicHost", "zto.example.test"));
+    ldevidAnchor = anchor("customer", TrustAnchor.Purpose.LDEVID, FACTORY.ldevidCa());
+    anchor("manufacturer", TrustAnchor.Purpose.IDEVID, FACTORY.idevidCa());
+    Await.result(vertx.deployVerticle(new ProvisioningVerticle(new Platform(config, db, pki, new SimpleMeterRegistry(),
+        "node-test"))));
+  }
+
+  @AfterEach
+  void close() {
+    Await.result(db.close());
+  }
+
+  @Test
+  void enrolledDeviceIsProvisionedWithFreshSecretsStoredOnlyAsHashes() {
+    // GIVEN an auto-approved enrollment of dev-1 with an application config
+    DeviceIdentity device = FACTORY.ldevid("dev-1");
+    enroll(Enrollment.create(null, "dev-1", null, null, null,
+        Activation.auto().withApplication(new JsonObject().put("site", "plant-7"))));
+    // WHEN it asks
+    JsonObject answer = ask(device, "r-1", null);
+    // THEN the config of contract section 4 comes back
+    assertThat(answer.getString("status")).isEqualTo("provisioned");
+    JsonObject config = answer.getJsonObject("config");
+    assertThat(config.getString("deviceId")).isEqualTo("dev-1");
+    assertThat(config.getJsonObject("est").getString("url")).isEqualTo("https://zto.example.test:8443/.well-known/est");
+    assertThat(config.getJsonObject("mqtt").getString("url")).isEqualTo("mqtts://zto.example.test:8883");
+    assertThat(config.getJsonObject("mqtt").getString("clientId")).isEqualTo("dev-1");
+    assertThat(config.getJsonObject("mqtt").getString("trustAnchors")).isEqualTo(pki.rootPem());
+    assertThat(Pem.readCertificate(config.getJsonObject("commandVerification").getString("certificate")))
+        .isEqualTo(pki.commandSigningCertificate());
+    assertThat(config.getJsonObject("application").getString("site")).isEqualTo("plant-7");
+    // AND the secrets are random, at least 128 bits, and stored only as hashes that verify
+    String password = config.getJsonObject("mqtt").getString("password");
+    String challenge = config.getJsonObject("est").getString("challengePassword");
+    assertThat(password).hasSizeGreaterThanOrEqualTo(22).isNotEqualTo(challenge);
+    String passwordHash = Await.result(new CredentialRepository(db).get("dev-1")).orElseThrow().passwordHash();
+    assertThat(passwordHash).doesNotContain(password).startsWith("$argon2id$");
+    assertThat(HASHER.verify(password, passwordHash)).isTrue();
+    var live = Await.result(new ChallengeRepository(db).live("dev-1", Instant.now()));
+    assertThat(live).hasSize(1);
+    assertThat(HASHER.verify(challenge, live.get(0).challengeHash())).isTrue();
+    assertThat(Await.result(new DeviceRepository(db).get("dev-1")).orElseThrow().state())
+        .isEqualTo(Device.State.PROVISIONED);
+  }
+
+  @Test
+  void repeatedRequestIdGetsTheSameAnswerAndANewOneReplacesTheSecrets() {
+    DeviceIdentity device = FACTORY.ldevid("dev-2");
+    enroll(Enrollment.create(null, "dev-2", null, null, null, Activation.auto()));
+    JsonObject first = ask(device, "r-1", null);
+    // WHEN the same requestId comes again THEN the very same answer, secrets included
+    assertThat(ask(device, "r-1", null)).isEqualTo(first);
+    // WHEN a new requestId comes THEN new secrets, and the old password no longer verifies
+    JsonObject second = ask(device, "r-2", null);
+    String oldPassword = first.getJsonObject("config").getJsonObject("mqtt").getString("password");
+    String newPassword = second.getJsonObject("config").getJsonObject("mqtt").getString("password");
+    assertThat(newPassword).isNotEqualTo(oldPassword);
+    String hash = Await.result(new CredentialRepository(db).get("dev-2")).orElseThrow().passwordHash();
+    assertThat(HASHER.verify(oldPassword, hash)).isFalse();
+    assertThat(HASHER.verify(newPassword, hash)).isTrue();
+    // AND only the newest challenge is live
+    assertThat(Await.result(new ChallengeRepository(db).live("dev-2", Instant.now()))).hasSize(1);
+  }
+
+  @Test
+  void unknownDeviceIsRejectedRecordedAndAudited() {
+    JsonObject answer = ask(FACTORY.ldevid("stranger-1"), "r-1", null);
+    assertThat(answer.getString("status")).isEqualTo("rejected");
+    assertThat(answer.getString("reason")).contains("unknown device");
+    assertThat(answer.containsKey("config")).isFalse();
+    assertThat(Await.result(new DeviceRepository(db).get("stranger-1")).orElseThrow().state())
+        .isEqualTo(Device.State.UNKNOWN);
+    var refusals = Await.result(new AuditRepository(db).list(
+        new AuditRepository.Query("stranger-1", null, AuditEvent.Outcome.REFUSED, null, null, 10))).items();
+    assertThat(refusals).extracting(AuditEvent::reason).anyMatch(r -> r.contains("unknown device"));
+    assertThat(Await.result(new CredentialRepository(db).get("stranger-1"))).isEmpty();
+  }
+
+  @Test
+  void manualApprovalAnswersPendingAndRemembersIt() {
+    DeviceIdentity device = FACTORY.ldevid("dev-3");
+    enroll(Enrollment.create(null, "dev-3", null, null, null, Activation.auto().withApproval(Approval.MANUAL)));
+    assertThat(ask(device, "r-1", null).getString("status")).isEqualTo("pending");
+    assertThat(ask(device, "r-1", null).getString("status")).isEqualTo("pending");
+    assertThat(Await.result(new DeviceRepository(db).get("dev-3")).orElseThrow().state()).isEqualTo(Device.State.PENDING);
+    assertThat(Await.result(new CredentialRepository(db).get("dev-3"))).isEmpty();
+  }
+
+  @Test
+  void groupTakesEveryDeviceOfItsCaButADisabledEnrollmentOverridesIt() {
+    // GIVEN an enabled group for the customer CA, and a disabled enrollment for dev-5
+    Await.result(enrollments.createGroup(EnrollmentGroup.create(null, "line-1", ldevidAnchor.id(), Activation.auto())));
+    enroll(Enrollment.create(null, "dev-5", null, null, null, Activation.auto().withStatus(EnrollmentStatus.DISABLED)));
+    // THEN dev-4 is provisioned through the group, dev-5 is refused
+    assertThat(ask(FACTORY.ldevid("dev-4"), "r-1", null).getString("status")).isEqualTo("provisioned");
+    JsonObject refused = ask(FACTORY.ldevid("dev-5"), "r-1", null);
+    assertThat(refused.getString("status")).isEqualTo("rejected");
+    assertThat(refused.getString("reason")).contains("disabled");
+  }
+
+  @Test
+  void expiredActivationWindowAndUsedUpBudgetAreRefused() {
+    Instant now = Instant.now();
+    enroll(Enrollment.create(null, "dev-6", null, null, null,
+        Activation.auto().withWindow(now.minus(2, ChronoUnit.DAYS), now.minus(1, ChronoUnit.DAYS))));
+    assertThat(ask(FACTORY.ldevid("dev-6"), "r-1", null).getString("reason")).contains("expired");
+    enroll(Enrollment.create(null, "dev-7", null, null, null, Activation.auto().withMaxProvisionings(1)));
+    DeviceIdentity dev7 = FACTORY.ldevid("dev-7");
+    assertThat(ask(dev7, "r-1", null).getString("status")).isEqualTo("provisioned");
+    assertThat(ask(dev7, "r-2", null).getString("reason")).contains("maximum number of provisionings");
+  }
+
+  @Test
+  void idevidSerialMatchesAndATamperedIdevidIsRefused() {
+    // GIVEN an enrollment by HardwareModuleName serial
+    enroll(Enrollment.create(null, null, null, null, "HW-0008", Activation.auto()));
+    DeviceIdentity idevid = FACTORY.idevid("SN-0008", "HW-0008");
+    // WHEN dev-8 proves it with its IDevID THEN it is provisioned and the serials are recorded
+    assertThat(ask(FACTORY.ldevid("dev-8"), "r-1", idevid.certificatePem()).getString("status")).isEqualTo("provisioned");
+    Device row = Await.result(new DeviceRepository(db).get("dev-8")).orElseThrow();
+    assertThat(row.idevidSerial()).isEqualTo("SN-0008");
+    assertThat(row.hwmoduleSerial()).isEqualTo("HW-0008");
+    // AND an IDevID of another manufacturer CA (a forgery of the same serial) is refused
+    DeviceIdentity forged = DeviceIdentities.create().idevid("SN-0008", "HW-0008");
+    JsonObject refused = ask(FACTORY.ldevid("dev-9"), "r-1", forged.certificatePem());
+    assertThat(refused.getString("status")).isEqualTo("rejected");
+    assertThat(refused.getString("reason")).contains("IDevID is not trusted");
+  }
+
+  @Test
+  void requestForAnotherDevicesIdAndMalformedRequestsAreRefused() {
+    enroll(Enrollment.create(null, "dev-10", null, null, null, Activation.auto()));
+    // a request naming dev-10 with dev-11's LDevID
+    ProvisioningRequestMessage spoofed = new ProvisioningRequestMessage("dev-10", "r-1",
+        FACTORY.ldevid("dev-11").certificatePem(), null, null, "node-test");
+    JsonObject answer = Await.result(vertx.eventBus().<JsonObject>request(Addresses.PROVISIONING_REQUEST,
+        spoofed.toJson())).body();
+    assertThat(answer.getString("reason")).contains("belongs to 'dev-11'");
+    assertThat(Await.result(new CredentialRepository(db).get("dev-10"))).isEmpty();
+    // a requestId of 65 characters, and a body without fields
+    Throwable tooLong = Await.failure(send(new ProvisioningRequestMessage("dev-10", "x".repeat(65),
+        FACTORY.ldevid("dev-10").certificatePem(), null, null, "n").toJson()));
+    assertThat(((ReplyException) tooLong).failureCode()).isEqualTo(400);
+    assertThat(tooLong).hasMessageContaining("requestId");
+    Throwable empty = Await.failure(send(new JsonObject()));
+    assertThat(((ReplyException) empty).failureCode()).isEqualTo(400);
+  }
+
+  private JsonObject ask(DeviceIdentity device, String requestId, String idevidPem) {
+    String deviceId = io.zto.shared.pki.DeviceIds.fromCertificate(device.certificate()).value();
+    return Await.result(send(new ProvisioningRequestMessage(deviceId, requestId, device.certificatePem(), idevidPem,
+        new JsonObject().put("fw", "1.0"), "node-test").toJson())).body();
+  }
+
+  private Future<io.vertx.core.eventbus.Message<JsonObject>> send(JsonObject body) {
+    return vertx.eventBus().request(Addresses.PROVISIONING_REQUEST, body);
+  }
+
+  private void enroll(Enrollment enrollment) {
+    Await.result(enrollments.create(enrollment));
+  }
+
+  private TrustAnchor anchor(String name, TrustAnchor.Purpose purpose, X509Certificate ca) {
+    return Await.result(new TrustAnchorRepository(db).create(TrustAnchor.create(name, purpose, Pem.encode(ca),
+        Fingerprints.sha256(ca), ca.getSubjectX500Principal().getName(), ca.getNotAfter().toInstant())));
+  }
+}
