@@ -4,19 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.Platform;
+import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.domain.Device;
 import io.zto.shared.domain.Enrollment;
 import io.zto.shared.domain.EnrollmentGroup;
-import io.zto.shared.domain.EstChallenge;
-import io.zto.shared.domain.MqttCredential;
 import io.zto.shared.domain.ProvisioningRequest;
-import io.zto.shared.security.SecretHasher;
-import io.zto.shared.security.Secrets;
 import io.zto.shared.store.AuditRepository;
-import io.zto.shared.store.ChallengeRepository;
-import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.EnrollmentRepository;
@@ -30,16 +25,14 @@ import java.util.Optional;
 
 /**
  * Answers provisioning requests (contract section 4): a repeated requestId within the window gets the
- * same answer; a new one is checked (certificates, registration, approval) and, when admitted, gets
- * fresh secrets: a new MQTT password that replaces the old one at once and a new one-time EST
- * challenge, both stored only as salted slow hashes, computed on a worker thread.
+ * same answer (kept sealed, see {@link AnswerSeal}); a new one is checked (certificates, registration,
+ * approval) and, when admitted, gets fresh secrets from the {@link SecretIssuer}.
  */
 final class ProvisioningService {
 
   static final String PROVISIONED = "provisioned";
   static final String PENDING = "pending";
   static final String REJECTED = "rejected";
-  private static final int SECRET_BITS = 128;
 
   private final Vertx vertx;
   private final Platform platform;
@@ -48,14 +41,11 @@ final class ProvisioningService {
   private final EnrollmentRepository enrollments;
   private final ProvisioningRequestRepository requests;
   private final DeviceRepository devices;
-  private final CredentialRepository credentials;
-  private final ChallengeRepository challenges;
   private final AuditRepository audit;
-  private final SecretHasher hasher = SecretHasher.argon2id();
+  private final SecretIssuer secrets;
   private final AnswerSeal seal;
-  private final DeviceConfig deviceConfig;
 
-  ProvisioningService(Vertx vertx, Platform platform, Clock clock) {
+  ProvisioningService(Vertx vertx, Platform platform, Clock clock, SecretIssuer secrets, AnswerSeal seal) {
     this.vertx = vertx;
     this.platform = platform;
     this.clock = clock;
@@ -64,18 +54,17 @@ final class ProvisioningService {
     this.enrollments = new EnrollmentRepository(platform.db());
     this.requests = new ProvisioningRequestRepository(platform.db());
     this.devices = new DeviceRepository(platform.db());
-    this.credentials = new CredentialRepository(platform.db());
-    this.challenges = new ChallengeRepository(platform.db());
     this.audit = new AuditRepository(platform.db());
-    this.seal = new AnswerSeal(platform.pki().issuingKey());
-    this.deviceConfig = new DeviceConfig(platform.config(), platform.pki());
+    this.secrets = secrets;
+    this.seal = seal;
   }
 
-  /** The answer JSON; fails with {@link IllegalArgumentException} for a malformed request. */
+  /** The answer JSON; fails with a {@link ProvisioningException} (400) for a malformed request. */
   Future<JsonObject> handle(ProvisioningRequestMessage request) {
     String problem = RequestChecks.problem(request);
     if (problem != null) {
-      return refuse(request, problem).compose(ignored -> Future.failedFuture(new IllegalArgumentException(problem)));
+      return refuse(request, problem).compose(ignored -> Future.failedFuture(
+          new ProvisioningException(BusFailure.BAD_REQUEST, problem)));
     }
     return requests.find(request.deviceId(), request.requestId())
         .compose(existing -> existing.isPresent() ? replay(request, existing.get()) : decide(request));
@@ -93,7 +82,7 @@ final class ProvisioningService {
       case REJECTED -> Future.succeededFuture(answer(request, REJECTED, earlier.reason()));
       case PROVISIONED -> requests.readAnswer(earlier.id(), now).compose(sealed -> sealed
           .map(s -> Future.succeededFuture(seal.open(earlier.id(), s.sealed())))
-          .orElseGet(() -> Future.failedFuture(new IllegalStateException(
+          .orElseGet(() -> Future.failedFuture(new ProvisioningException(BusFailure.UNAVAILABLE,
               "the answer to requestId '" + request.requestId() + "' is still being prepared; ask again"))));
     };
   }
@@ -152,22 +141,14 @@ final class ProvisioningService {
 
   private Future<JsonObject> issueSecrets(ProvisioningRequestMessage request, DeviceEvidence device,
                                           EnrollmentMatcher.Decision decision, ProvisioningRequest row) {
-    Instant now = clock.instant();
-    Instant challengeExpiry = now.plus(platform.config().provisioning().challengeTtl());
-    String password = Secrets.randomToken(SECRET_BITS);
-    String challenge = Secrets.randomToken(SECRET_BITS);
-    JsonObject answer = answer(request, PROVISIONED, null).put("config", deviceConfig.build(device.deviceId(),
-        decision.tenant(), password, challenge, challengeExpiry, decision.activation().application()));
-    return vertx.executeBlocking(() -> new String[] {hasher.hash(password), hasher.hash(challenge)}, false)
-        .compose(hashes -> credentials.replace(new MqttCredential(device.deviceId(), device.deviceId(), hashes[0],
-                request.requestId(), now))
-            .compose(ignored -> challenges.issue(EstChallenge.issue(device.deviceId(), hashes[1], request.requestId(),
-                challengeExpiry))))
-        .compose(ignored -> devices.upsert(deviceRow(request, device, decision, Device.State.PROVISIONED)))
-        .compose(ignored -> requests.storeAnswer(row.id(), seal.seal(row.id(), answer), now.plus(window())))
-        .compose(ignored -> record(AuditEvent.succeeded(device.deviceId(), "provisioning.provision", device.deviceId()),
-            request, decision))
-        .map(answer);
+    return secrets.issue(device.deviceId(), decision.tenant(), request.requestId(), decision.activation().application())
+        .map(config -> answer(request, PROVISIONED, null).put("config", config))
+        .compose(answer -> devices.upsert(deviceRow(request, device, decision, Device.State.PROVISIONED))
+            .compose(ignored -> requests.storeAnswer(row.id(), seal.seal(row.id(), answer),
+                clock.instant().plus(window())))
+            .compose(ignored -> record(AuditEvent.succeeded(device.deviceId(), "provisioning.provision",
+                device.deviceId()), request, decision))
+            .map(answer));
   }
 
   private Future<JsonObject> park(ProvisioningRequestMessage request, DeviceEvidence device,

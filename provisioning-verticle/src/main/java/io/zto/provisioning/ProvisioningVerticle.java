@@ -31,6 +31,7 @@ public final class ProvisioningVerticle extends VerticleBase {
   private final Platform platform;
   private final Clock clock;
   private ProvisioningService service;
+  private OperatorDecisions decisions;
 
   public ProvisioningVerticle(Platform platform) {
     this(platform, Clock.systemUTC());
@@ -43,10 +44,14 @@ public final class ProvisioningVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    service = new ProvisioningService(vertx, platform, clock);
+    AnswerSeal seal = new AnswerSeal(platform.pki().issuingKey());
+    SecretIssuer secrets = new SecretIssuer(vertx, platform, clock);
+    service = new ProvisioningService(vertx, platform, clock, secrets, seal);
+    decisions = new OperatorDecisions(vertx, platform, clock, secrets, seal);
     vertx.setPeriodic(PURGE_INTERVAL.toMillis(), id -> purge());
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Addresses.PROVISIONING_REQUEST, this::request).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.PROVISIONING_DECIDE, this::decide).completion(),
         Health.register(vertx, Role.PROVISIONING.label(), () -> HealthReport.up(Role.PROVISIONING.label(),
             new JsonObject().put("database", platform.db().kind()))));
   }
@@ -59,16 +64,30 @@ public final class ProvisioningVerticle extends VerticleBase {
       message.fail(BusFailure.BAD_REQUEST, "malformed provisioning request: " + e.getMessage());
       return;
     }
-    service.handle(request).onComplete(done -> {
+    reply(message, service.handle(request), "provisioning request of " + request.deviceId());
+  }
+
+  private void decide(Message<JsonObject> message) {
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    String id = body.getString("id");
+    String decision = body.getString("decision");
+    if (id == null || !("approve".equals(decision) || "reject".equals(decision))) {
+      message.fail(BusFailure.BAD_REQUEST, "a decision needs an id and decision approve or reject");
+      return;
+    }
+    reply(message, decisions.decide(id, "approve".equals(decision), body.getString("reason"),
+        body.getString("actor", "operator")), "decision on provisioning request " + id);
+  }
+
+  private static void reply(Message<JsonObject> message, Future<JsonObject> result, String what) {
+    result.onComplete(done -> {
       if (done.succeeded()) {
         message.reply(done.result());
-      } else if (done.cause() instanceof IllegalArgumentException) {
-        message.fail(BusFailure.BAD_REQUEST, done.cause().getMessage());
-      } else if (done.cause() instanceof IllegalStateException) {
-        message.fail(BusFailure.UNAVAILABLE, done.cause().getMessage());
+      } else if (done.cause() instanceof ProvisioningException refused) {
+        message.fail(refused.status(), refused.getMessage());
       } else {
-        LOG.error("provisioning request of {} failed", request.deviceId(), done.cause());
-        message.fail(BusFailure.INTERNAL, "provisioning failed: " + done.cause().getMessage());
+        LOG.error("{} failed", what, done.cause());
+        message.fail(BusFailure.INTERNAL, what + " failed: " + done.cause().getMessage());
       }
     });
   }

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.zto.shared.Platform;
 import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.DeliverMessage;
 import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.domain.Activation;
@@ -30,6 +31,7 @@ import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.EnrollmentRepository;
+import io.zto.shared.store.ProvisioningRequestRepository;
 import io.zto.shared.store.TrustAnchorRepository;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.Backend;
@@ -150,6 +152,56 @@ class ProvisioningVerticleTest {
     assertThat(ask(device, "r-1", null).getString("status")).isEqualTo("pending");
     assertThat(Await.result(new DeviceRepository(db).get("dev-3")).orElseThrow().state()).isEqualTo(Device.State.PENDING);
     assertThat(Await.result(new CredentialRepository(db).get("dev-3"))).isEmpty();
+  }
+
+  @Test
+  void approvalPushesTheConfigToTheWaitingDeviceAndOnlyOneDecisionWins() {
+    // GIVEN dev-12 waiting for manual approval, and the broker listening for deliveries
+    DeviceIdentity device = FACTORY.ldevid("dev-12");
+    enroll(Enrollment.create(null, "dev-12", null, null, null,
+        Activation.auto().withApproval(Approval.MANUAL).withApplication(new JsonObject().put("line", 3))));
+    assertThat(ask(device, "r-1", null).getString("status")).isEqualTo("pending");
+    java.util.concurrent.BlockingQueue<DeliverMessage> delivered = new java.util.concurrent.LinkedBlockingQueue<>();
+    Await.result(vertx.eventBus().<JsonObject>consumer(Addresses.BROKER_DELIVER,
+        msg -> delivered.add(DeliverMessage.fromJson(msg.body()))).completion());
+    String id = Await.result(new ProvisioningRequestRepository(db).find("dev-12", "r-1")).orElseThrow().id();
+    // WHEN an operator approves
+    JsonObject decided = Await.result(vertx.eventBus().<JsonObject>request(Addresses.PROVISIONING_DECIDE,
+        new JsonObject().put("id", id).put("decision", "approve").put("actor", "alice"))).body();
+    // THEN the request is provisioned, decided by alice, with no secret in the reply
+    assertThat(decided.getString("status")).isEqualTo("provisioned");
+    assertThat(decided.getString("decidedBy")).isEqualTo("alice");
+    assertThat(decided.encode()).doesNotContain("password");
+    // AND the device's response topic got the config
+    DeliverMessage pushed = Await.result(vertx.executeBlocking(
+        () -> delivered.poll(10, java.util.concurrent.TimeUnit.SECONDS)));
+    assertThat(pushed.topic()).isEqualTo("zto/v1/dev-12/provision/response");
+    JsonObject answer = new JsonObject(pushed.payload());
+    assertThat(answer.getJsonObject("config").getJsonObject("application").getInteger("line")).isEqualTo(3);
+    // AND asking again with the same requestId gives the same config
+    assertThat(ask(device, "r-1", null)).isEqualTo(answer);
+    // AND a second decision is refused with 409
+    Throwable again = Await.failure(vertx.eventBus().request(Addresses.PROVISIONING_DECIDE,
+        new JsonObject().put("id", id).put("decision", "reject")));
+    assertThat(((ReplyException) again).failureCode()).isEqualTo(409);
+  }
+
+  @Test
+  void rejectionIsPushedAndUnknownRequestIsNotFound() {
+    DeviceIdentity device = FACTORY.ldevid("dev-13");
+    enroll(Enrollment.create(null, "dev-13", null, null, null, Activation.auto().withApproval(Approval.MANUAL)));
+    ask(device, "r-1", null);
+    String id = Await.result(new ProvisioningRequestRepository(db).find("dev-13", "r-1")).orElseThrow().id();
+    JsonObject decided = Await.result(vertx.eventBus().<JsonObject>request(Addresses.PROVISIONING_DECIDE,
+        new JsonObject().put("id", id).put("decision", "reject").put("reason", "not our plant"))).body();
+    assertThat(decided.getString("status")).isEqualTo("rejected");
+    JsonObject answer = ask(device, "r-1", null);
+    assertThat(answer.getString("status")).isEqualTo("rejected");
+    assertThat(answer.getString("reason")).isEqualTo("not our plant");
+    assertThat(Await.result(new CredentialRepository(db).get("dev-13"))).isEmpty();
+    Throwable missing = Await.failure(vertx.eventBus().request(Addresses.PROVISIONING_DECIDE,
+        new JsonObject().put("id", "nope").put("decision", "approve")));
+    assertThat(((ReplyException) missing).failureCode()).isEqualTo(404);
   }
 
   @Test

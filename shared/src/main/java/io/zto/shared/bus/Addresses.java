@@ -19,6 +19,13 @@ public final class Addresses {
   public static final String PROVISIONING_REQUEST = PREFIX + "provisioning.request";
 
   /**
+   * Request, API → provisioning: an operator decides a pending request
+   * ({@code {"id": <request row id>, "decision": "approve"|"reject", "reason": ..., "actor": ...}}). The
+   * reply is the request's new state; the device hears the answer on its response topic.
+   */
+  public static final String PROVISIONING_DECIDE = PREFIX + "provisioning.decide";
+
+  /**
    * Publish, any → every broker node: deliver a message to a topic as if published by the platform
    * ({@link DeliverMessage}); each node hands it to its own matching sessions.
    */
