@@ -1,9 +1,7 @@
 package io.zto.deploy;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.store.AuditRepository;
@@ -16,21 +14,13 @@ final class AuditApi {
 
   static final int DEFAULT_LIMIT = 100;
 
-  private final Vertx vertx;
   private final AuditRepository audit;
 
-  AuditApi(Vertx vertx, AuditRepository audit) {
-    this.vertx = vertx;
+  AuditApi(AuditRepository audit) {
     this.audit = audit;
   }
 
-  Router router() {
-    Router router = Router.router(vertx);
-    router.get("/audit").handler(this::list);
-    return router;
-  }
-
-  private void list(RoutingContext ctx) {
+  void list(RoutingContext ctx) {
     AuditRepository.Query query;
     try {
       query = query(ctx);

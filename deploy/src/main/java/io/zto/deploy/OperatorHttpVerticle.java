@@ -51,14 +51,21 @@ public final class OperatorHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return OperatorApi.load(vertx, db)
+        .compose(api -> api.router().compose(apiRouter -> listen(api, apiRouter)));
+  }
+
+  private Future<HttpServer> listen(OperatorApi api, Router apiRouter) {
     AuditRepository audit = new AuditRepository(db);
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/crl/:file").handler(this::crl);
+    router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/yaml; charset=utf-8").end(api.yaml()));
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()));
     router.route("/api/v1/*").handler(new BearerAuth(adminToken, audit));
-    router.route("/api/v1/*").subRouter(new AuditApi(vertx, audit).router());
+    router.route("/api/v1/*").subRouter(apiRouter);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
     router.route().failureHandler(OperatorHttpVerticle::failure);
 
@@ -117,8 +124,19 @@ public final class OperatorHttpVerticle extends VerticleBase {
 
   private static void failure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-    String message = ctx.failure() != null && status < 500 ? ctx.failure().getMessage()
-        : status >= 500 ? "internal error; see the server log" : "request refused";
-    ApiErrors.send(ctx, status, ApiErrors.code(status), message);
+    if (status >= 500) {
+      ApiResponses.fail(ctx, ctx.failure() == null ? new IllegalStateException("status " + status) : ctx.failure());
+      return;
+    }
+    ApiErrors.send(ctx, status, ApiErrors.code(status), reason(ctx.failure()));
+  }
+
+  /** The most specific message: validation failures carry what is wrong in their cause. */
+  private static String reason(Throwable failure) {
+    if (failure == null) {
+      return "request refused";
+    }
+    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+    return cause.getMessage() == null ? failure.getMessage() : cause.getMessage();
   }
 }

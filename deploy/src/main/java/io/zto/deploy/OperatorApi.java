@@ -1,0 +1,138 @@
+package io.zto.deploy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.CertificateRepository;
+import io.zto.shared.store.CredentialRepository;
+import io.zto.shared.store.Database;
+import io.zto.shared.store.DeviceRepository;
+import io.zto.shared.store.EnrollmentRepository;
+import io.zto.shared.store.ProvisioningRequestRepository;
+import io.zto.shared.store.TrustAnchorRepository;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The operator API under {@code /api/v1}: its OpenAPI 3 document ({@code openapi/zto-api.yaml}, also
+ * served at {@code GET /api/v1/openapi.yaml}) builds the router, validates every request against its
+ * parameters and body schemas (a violation is a 400 naming what is wrong), and names the handler of
+ * each operation here.
+ */
+final class OperatorApi {
+
+  static final String DOCUMENT = "openapi/zto-api.yaml";
+  private static final String IMPORT_PATH = "/enrollments:import";
+
+  private final Vertx vertx;
+  private final Map<String, Handler<RoutingContext>> operations = new LinkedHashMap<>();
+  private final String yaml;
+
+  private OperatorApi(Vertx vertx, Database db, String yaml) {
+    this.vertx = vertx;
+    this.yaml = yaml;
+    AuditRepository audit = new AuditRepository(db);
+    EnrollmentRepository enrollments = new EnrollmentRepository(db);
+    TrustAnchorRepository anchors = new TrustAnchorRepository(db);
+    TrustAnchorApi trustAnchors = new TrustAnchorApi(anchors, audit);
+    EnrollmentApi enrollmentApi = new EnrollmentApi(enrollments, anchors, audit);
+    ProvisioningRequestApi requests = new ProvisioningRequestApi(vertx, new ProvisioningRequestRepository(db));
+    DeviceApi devices = new DeviceApi(vertx, new DeviceRepository(db), new CredentialRepository(db),
+        new CertificateRepository(db), enrollments, audit);
+    operations.put("listTrustAnchors", trustAnchors::list);
+    operations.put("createTrustAnchor", trustAnchors::create);
+    operations.put("getTrustAnchor", trustAnchors::get);
+    operations.put("deleteTrustAnchor", trustAnchors::delete);
+    operations.put("listEnrollments", enrollmentApi::list);
+    operations.put("createEnrollment", enrollmentApi::create);
+    operations.put("importEnrollments", new EnrollmentImport(enrollments, audit)::handle);
+    operations.put("getEnrollment", enrollmentApi::get);
+    operations.put("deleteEnrollment", enrollmentApi::delete);
+    operations.put("enableEnrollment", enrollmentApi::enable);
+    operations.put("disableEnrollment", enrollmentApi::disable);
+    operations.put("listEnrollmentGroups", enrollmentApi::listGroups);
+    operations.put("createEnrollmentGroup", enrollmentApi::createGroup);
+    operations.put("getEnrollmentGroup", enrollmentApi::getGroup);
+    operations.put("deleteEnrollmentGroup", enrollmentApi::deleteGroup);
+    operations.put("enableEnrollmentGroup", enrollmentApi::enableGroup);
+    operations.put("disableEnrollmentGroup", enrollmentApi::disableGroup);
+    operations.put("listProvisioningRequests", requests::list);
+    operations.put("approveProvisioningRequest", requests::approve);
+    operations.put("rejectProvisioningRequest", requests::reject);
+    operations.put("listDevices", devices::list);
+    operations.put("getDevice", devices::get);
+    operations.put("disableDevice", devices::disable);
+    operations.put("enableDevice", devices::enable);
+    operations.put("retireDevice", devices::retire);
+    operations.put("listAudit", new AuditApi(audit)::list);
+  }
+
+  /** Reads the document (on a worker: it is a file) and prepares the handlers. */
+  static Future<OperatorApi> load(Vertx vertx, Database db) {
+    return vertx.executeBlocking(OperatorApi::readDocument, false).map(yaml -> new OperatorApi(vertx, db, yaml));
+  }
+
+  /** The router for {@code /api/v1/*}; fails if an operation of the document has no handler here. */
+  Future<Router> router() {
+    return OpenAPIContract.from(vertx, forValidator(json(yaml))).map(contract -> {
+      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      builder.getRoutes().forEach(route -> {
+        Handler<RoutingContext> handler = operations.get(route.getOperation().getOperationId());
+        if (handler == null) {
+          throw new IllegalStateException("operation " + route.getOperation().getOperationId() + " of " + DOCUMENT
+              + " has no handler");
+        }
+        route.addHandler(handler);
+      });
+      // the body of an import is lines of JSON or CSV, checked line by line by its handler
+      builder.getRoute("importEnrollments").setDoValidation(false);
+      return builder.createRouter();
+    });
+  }
+
+  /** The document as served to people and tools. */
+  String yaml() {
+    return yaml;
+  }
+
+  /**
+   * The document as the router builder can take it; people and tools get the full one.
+   * vertx-openapi 5.0.7 refuses request bodies of media types it cannot validate (JSON lines, CSV):
+   * the import's body is checked line by line by its handler. And it only knows JWT handlers for
+   * bearer schemes: the opaque bearer token is checked by {@link BearerAuth} before this router.
+   */
+  private static JsonObject forValidator(JsonObject document) {
+    JsonObject copy = document.copy();
+    copy.remove("security");
+    copy.getJsonObject("paths").getJsonObject(IMPORT_PATH).getJsonObject("post").remove("requestBody");
+    return copy;
+  }
+
+  private static String readDocument() throws IOException {
+    try (InputStream in = OperatorApi.class.getClassLoader().getResourceAsStream(DOCUMENT)) {
+      if (in == null) {
+        throw new IOException(DOCUMENT + " is missing from the class path");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static JsonObject json(String yaml) {
+    Map<String, Object> tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+    // re-encoded so nested maps and lists become JsonObject/JsonArray throughout
+    return new JsonObject(new JsonObject(tree).encode());
+  }
+}

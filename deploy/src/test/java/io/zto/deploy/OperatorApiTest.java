@@ -1,0 +1,213 @@
+package io.zto.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.DropSessions;
+import io.zto.shared.bus.ProvisioningRequestMessage;
+import io.zto.shared.config.ZtoConfig;
+import io.zto.shared.pki.Fingerprints;
+import io.zto.shared.pki.Pem;
+import io.zto.shared.store.CredentialRepository;
+import io.zto.shared.testing.Await;
+import io.zto.shared.testing.DeviceIdentities;
+import io.zto.shared.testing.DeviceIdentity;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/** The operator API of contract section 7 against a running node, with the JDK's HTTP client. */
+class OperatorApiTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final DeviceIdentities FACTORY = DeviceIdentities.create();
+
+  @TempDir
+  static Path dataDir;
+  private static Node node;
+  private static String token;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = Await.result(Node.start(ZtoConfig.of(Map.of("dataDir", dataDir.toString(), "http.port", "0",
+        "est.port", "0", "mqtt.operational.port", "0", "mqtt.provisioning.port", "0"))));
+    token = Files.readString(dataDir.resolve("admin-token")).strip();
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.result(node.stop());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void openApiDocumentIsServedAndDescribesEveryOperation() throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/openapi.yaml")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    Map<String, Object> doc = new Yaml().load(response.body());
+    assertThat(doc.get("openapi")).isEqualTo("3.1.0");
+    assertThat(((Map<String, ?>) doc.get("paths")).keySet()).contains("/trust-anchors", "/enrollments",
+        "/enrollments:import", "/enrollment-groups", "/provisioning-requests", "/devices/{id}/disable", "/audit");
+  }
+
+  @Test
+  void trustAnchorsAreCheckedAndDuplicatesRefused() throws Exception {
+    DeviceIdentities own = DeviceIdentities.create();
+    JsonObject anchor = new JsonObject().put("name", "customer-a").put("purpose", "ldevid").put("pem", own.ldevidCaPem());
+    HttpResponse<String> created = call("POST", "/api/v1/trust-anchors", anchor);
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(json(created).getString("fingerprint")).isEqualTo(Fingerprints.sha256(own.ldevidCa()));
+    assertThat(call("POST", "/api/v1/trust-anchors", anchor.copy().put("name", "again")).statusCode()).isEqualTo(409);
+    // a device certificate is not a CA
+    HttpResponse<String> leaf = call("POST", "/api/v1/trust-anchors", new JsonObject().put("name", "leaf")
+        .put("purpose", "ldevid").put("pem", FACTORY.ldevid("x-1").certificatePem()));
+    assertThat(leaf.statusCode()).isEqualTo(400);
+    assertThat(json(leaf).getString("message")).contains("not a CA certificate");
+    // schema: an unknown purpose
+    HttpResponse<String> purpose = call("POST", "/api/v1/trust-anchors", anchor.copy().put("purpose", "tls"));
+    assertThat(purpose.statusCode()).isEqualTo(400);
+    assertThat(json(purpose).getString("error")).isEqualTo("bad_request");
+    assertThat(json(call("GET", "/api/v1/trust-anchors?purpose=ldevid", null)).getJsonArray("items")).isNotEmpty();
+  }
+
+  @Test
+  void enrollmentsAreValidatedCreatedAndSwitched() throws Exception {
+    HttpResponse<String> noApproval = call("POST", "/api/v1/enrollments", new JsonObject().put("deviceId", "e-1"));
+    assertThat(noApproval.statusCode()).isEqualTo(400);
+    HttpResponse<String> badId = call("POST", "/api/v1/enrollments",
+        new JsonObject().put("deviceId", "bad id!").put("approval", "auto"));
+    assertThat(badId.statusCode()).isEqualTo(400);
+    HttpResponse<String> created = call("POST", "/api/v1/enrollments",
+        new JsonObject().put("deviceId", "e-1").put("approval", "auto").put("application", new JsonObject().put("a", 1)));
+    assertThat(created.statusCode()).isEqualTo(201);
+    String id = json(created).getString("id");
+    assertThat(call("POST", "/api/v1/enrollments", new JsonObject().put("deviceId", "e-1").put("approval", "auto"))
+        .statusCode()).isEqualTo(409);
+    assertThat(json(call("POST", "/api/v1/enrollments/" + id + "/disable", null)).getString("status"))
+        .isEqualTo("disabled");
+    assertThat(json(call("POST", "/api/v1/enrollments/" + id + "/enable", null)).getString("status"))
+        .isEqualTo("enabled");
+    assertThat(call("DELETE", "/api/v1/enrollments/" + id, null).statusCode()).isEqualTo(204);
+    assertThat(call("GET", "/api/v1/enrollments/" + id, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void groupsNeedAnLdevidTrustAnchor() throws Exception {
+    HttpResponse<String> unknown = call("POST", "/api/v1/enrollment-groups",
+        new JsonObject().put("name", "g-1").put("trustAnchor", "nope").put("approval", "auto"));
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(json(unknown).getString("message")).contains("purpose ldevid");
+    String anchor = json(call("POST", "/api/v1/trust-anchors", new JsonObject().put("name", "manufacturer")
+        .put("purpose", "idevid").put("pem", FACTORY.idevidCaPem()))).getString("id");
+    assertThat(call("POST", "/api/v1/enrollment-groups", new JsonObject().put("name", "g-1").put("trustAnchor", anchor)
+        .put("approval", "auto")).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void importReportsBadLinesAndImportsTheRest() throws Exception {
+    String lines = "{\"deviceId\":\"imp-1\",\"approval\":\"auto\"}\n"
+        + "{\"deviceId\":\"imp-2\"}\n"
+        + "not json\n"
+        + "{\"deviceId\":\"imp-3\",\"approval\":\"manual\"}\n";
+    JsonObject result = json(raw("POST", "/api/v1/enrollments:import", "application/x-ndjson", lines));
+    assertThat(result.getInteger("imported")).isEqualTo(2);
+    assertThat(result.getJsonArray("errors").stream().map(e -> ((JsonObject) e).getInteger("line"))).containsExactly(2, 3);
+    String csv = "deviceId,approval,application\nimp-4,auto,\"{\"\"site\"\":\"\"x\"\"}\"\nimp-5,sometimes,\n";
+    JsonObject fromCsv = json(raw("POST", "/api/v1/enrollments:import", "text/csv", csv));
+    assertThat(fromCsv.getInteger("imported")).isEqualTo(1);
+    assertThat(fromCsv.getJsonArray("errors").getJsonObject(0).getInteger("line")).isEqualTo(3);
+    assertThat(raw("POST", "/api/v1/enrollments:import", "application/xml", "<x/>").statusCode()).isEqualTo(415);
+  }
+
+  @Test
+  void approvalQueueDecidesPendingDevicesOnce() throws Exception {
+    trustCustomerCa("customer-q");
+    call("POST", "/api/v1/enrollments", new JsonObject().put("deviceId", "q-1").put("approval", "manual"));
+    DeviceIdentity device = FACTORY.ldevid("q-1");
+    assertThat(provision(device, "r-1").getString("status")).isEqualTo("pending");
+    JsonArray pending = json(call("GET", "/api/v1/provisioning-requests?status=pending", null)).getJsonArray("items");
+    String id = pending.stream().map(JsonObject.class::cast).filter(r -> r.getString("deviceId").equals("q-1"))
+        .findFirst().orElseThrow().getString("id");
+    HttpResponse<String> approved = call("POST", "/api/v1/provisioning-requests/" + id + "/approve", null);
+    assertThat(approved.statusCode()).isEqualTo(200);
+    assertThat(json(approved).getString("status")).isEqualTo("provisioned");
+    assertThat(call("POST", "/api/v1/provisioning-requests/" + id + "/reject", new JsonObject().put("reason", "late"))
+        .statusCode()).isEqualTo(409);
+    assertThat(provision(device, "r-1").getString("status")).isEqualTo("provisioned");
+  }
+
+  @Test
+  void disablingADeviceDropsItsSessionsAndRetiringRemovesItsCredentials() throws Exception {
+    trustCustomerCa("customer-d");
+    call("POST", "/api/v1/enrollments", new JsonObject().put("deviceId", "d-1").put("approval", "auto"));
+    DeviceIdentity device = FACTORY.ldevid("d-1");
+    assertThat(provision(device, "r-1").getString("status")).isEqualTo("provisioned");
+    BlockingQueue<DropSessions> drops = new LinkedBlockingQueue<>();
+    Await.result(node.vertx().eventBus().<JsonObject>consumer(Addresses.BROKER_DROP_SESSIONS,
+        msg -> drops.add(DropSessions.fromJson(msg.body()))).completion());
+    // WHEN disabled THEN its sessions are dropped and provisioning refuses it
+    assertThat(json(call("POST", "/api/v1/devices/d-1/disable", null)).getString("state")).isEqualTo("disabled");
+    assertThat(drops.poll(10, TimeUnit.SECONDS).deviceId()).isEqualTo("d-1");
+    assertThat(provision(device, "r-2").getString("reason")).contains("disabled");
+    // WHEN enabled THEN provisioned again
+    assertThat(json(call("POST", "/api/v1/devices/d-1/enable", null)).getString("state")).isEqualTo("provisioned");
+    // WHEN retired THEN gone from service, credentials deleted
+    assertThat(call("DELETE", "/api/v1/devices/d-1", null).statusCode()).isEqualTo(204);
+    assertThat(json(call("GET", "/api/v1/devices/d-1", null)).getString("state")).isEqualTo("retired");
+    assertThat(Await.result(new CredentialRepository(node.platform().db()).get("d-1"))).isEmpty();
+    assertThat(call("POST", "/api/v1/devices/d-1/disable", null).statusCode()).isEqualTo(409);
+    assertThat(call("GET", "/api/v1/devices/nobody", null).statusCode()).isEqualTo(404);
+    // AND the audit log has the operator's actions
+    JsonArray audit = json(call("GET", "/api/v1/audit?subject=d-1", null)).getJsonArray("items");
+    assertThat(audit.stream().map(e -> ((JsonObject) e).getString("action")))
+        .contains("device.disable", "device.enable", "device.retire");
+  }
+
+  private static void trustCustomerCa(String name) throws Exception {
+    HttpResponse<String> response = call("POST", "/api/v1/trust-anchors", new JsonObject().put("name", name)
+        .put("purpose", "ldevid").put("pem", Pem.encode(FACTORY.ldevidCa())));
+    assertThat(response.statusCode()).isIn(201, 409);
+  }
+
+  private static JsonObject provision(DeviceIdentity device, String requestId) {
+    String deviceId = io.zto.shared.pki.DeviceIds.fromCertificate(device.certificate()).value();
+    return Await.result(node.vertx().eventBus().<JsonObject>request(Addresses.PROVISIONING_REQUEST,
+        new ProvisioningRequestMessage(deviceId, requestId, device.certificatePem(), null, null, "test").toJson())).body();
+  }
+
+  private static HttpResponse<String> call(String method, String path, JsonObject body) throws Exception {
+    return raw(method, path, "application/json", body == null ? null : body.encode());
+  }
+
+  private static HttpResponse<String> raw(String method, String path, String type, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", type);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonObject json(HttpResponse<String> response) {
+    return new JsonObject(response.body());
+  }
+
+  private static URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + node.httpPort() + path);
+  }
+}
