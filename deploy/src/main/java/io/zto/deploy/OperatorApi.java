@@ -11,6 +11,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
+import io.zto.shared.store.CommandRepository;
 import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.DeviceRepository;
@@ -77,6 +78,10 @@ final class OperatorApi {
     operations.put("disableDevice", devices::disable);
     operations.put("enableDevice", devices::enable);
     operations.put("retireDevice", devices::retire);
+    CommandApi commands = new CommandApi(vertx, new CommandRepository(db));
+    operations.put("sendCommand", commands::send);
+    operations.put("listDeviceCommands", commands::listOfDevice);
+    operations.put("getCommand", commands::get);
     operations.put("listAudit", new AuditApi(audit)::list);
   }
 

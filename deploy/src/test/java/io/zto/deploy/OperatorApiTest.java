@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.CommandReply;
+import io.zto.shared.bus.DeliverMessage;
 import io.zto.shared.bus.DropSessions;
 import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.config.ZtoConfig;
@@ -176,6 +178,60 @@ class OperatorApiTest {
     JsonArray audit = json(call("GET", "/api/v1/audit?subject=d-1", null)).getJsonArray("items");
     assertThat(audit.stream().map(e -> ((JsonObject) e).getString("action")))
         .contains("device.disable", "device.enable", "device.retire");
+  }
+
+  @Test
+  void signedCommandIsPublishedVerifiesAndIsCompletedByTheDevicesReplyOnce() throws Exception {
+    trustCustomerCa("customer-c");
+    call("POST", "/api/v1/enrollments", new JsonObject().put("deviceId", "c-1").put("approval", "auto"));
+    JsonObject config = provision(FACTORY.ldevid("c-1"), "r-1").getJsonObject("config");
+    BlockingQueue<DeliverMessage> delivered = new LinkedBlockingQueue<>();
+    Await.result(node.vertx().eventBus().<JsonObject>consumer(Addresses.BROKER_DELIVER,
+        msg -> delivered.add(DeliverMessage.fromJson(msg.body()))).completion());
+    // WHEN an operator sends a command
+    HttpResponse<String> sent = call("POST", "/api/v1/devices/c-1/commands",
+        new JsonObject().put("name", "reboot").put("args", new JsonObject().put("delay", 5)));
+    assertThat(sent.statusCode()).isEqualTo(201);
+    String id = json(sent).getString("id");
+    assertThat(json(sent).getString("status")).isEqualTo("sent");
+    // THEN the broker is asked to publish a JWS on the device's command topic, verifiable with the
+    // certificate of the device's config, carrying the claims of contract section 6
+    DeliverMessage message = delivered.poll(10, TimeUnit.SECONDS);
+    assertThat(message.topic()).isEqualTo("devices/c-1/commands/" + id);
+    assertThat(message.qos()).isEqualTo(1);
+    java.security.cert.X509Certificate verifier = Pem.readCertificate(
+        config.getJsonObject("commandVerification").getString("certificate"));
+    JsonObject claims = io.zto.shared.pki.Jws.verify(message.payload().toString(), verifier.getPublicKey());
+    assertThat(claims.getString("deviceId")).isEqualTo("c-1");
+    assertThat(claims.getString("commandId")).isEqualTo(id);
+    assertThat(claims.getString("name")).isEqualTo("reboot");
+    assertThat(claims.getJsonObject("args").getInteger("delay")).isEqualTo(5);
+    assertThat(claims.getLong("exp")).isGreaterThan(claims.getLong("iat"));
+    // WHEN the device replies (the broker forwards it) THEN the command is completed with its result, once
+    node.vertx().eventBus().publish(Addresses.COMMAND_REPLY,
+        new CommandReply("c-1", id, "{\"status\":\"ok\",\"result\":{\"uptime\":1}}").toJson());
+    JsonObject command = awaitStatus(id, "completed");
+    assertThat(command.getJsonObject("result").getJsonObject("result").getInteger("uptime")).isEqualTo(1);
+    node.vertx().eventBus().publish(Addresses.COMMAND_REPLY,
+        new CommandReply("c-1", id, "{\"status\":\"failed\"}").toJson());
+    Thread.sleep(300);
+    assertThat(json(call("GET", "/api/v1/commands/" + id, null)).getString("status")).isEqualTo("completed");
+    // AND commands to unknown or unprovisioned devices are refused, bad ttl by the schema
+    assertThat(call("POST", "/api/v1/devices/nobody/commands", new JsonObject().put("name", "x")).statusCode())
+        .isEqualTo(404);
+    assertThat(call("POST", "/api/v1/devices/c-1/commands", new JsonObject().put("name", "x").put("ttlSeconds", 0))
+        .statusCode()).isEqualTo(400);
+  }
+
+  private static JsonObject awaitStatus(String commandId, String status) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      JsonObject command = json(call("GET", "/api/v1/commands/" + commandId, null));
+      if (status.equals(command.getString("status"))) {
+        return command;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("command " + commandId + " never became " + status);
   }
 
   private static void trustCustomerCa(String name) throws Exception {

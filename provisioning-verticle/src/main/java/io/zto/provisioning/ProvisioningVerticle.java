@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.zto.shared.Platform;
 import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.BusFailure;
+import io.zto.shared.bus.CommandReply;
 import io.zto.shared.bus.HealthReport;
 import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.config.Role;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The provisioning service on the event bus: answers {@link Addresses#PROVISIONING_REQUEST} from the
- * broker with the answer JSON of contract section 4, and purges sealed answers and challenges once
- * their time is up.
+ * broker with the answer JSON of contract section 4, takes operators' decisions, signs and tracks
+ * remote-management commands, and purges sealed answers, challenges and overdue commands.
  */
 public final class ProvisioningVerticle extends VerticleBase {
 
@@ -32,6 +33,7 @@ public final class ProvisioningVerticle extends VerticleBase {
   private final Clock clock;
   private ProvisioningService service;
   private OperatorDecisions decisions;
+  private CommandService commands;
 
   public ProvisioningVerticle(Platform platform) {
     this(platform, Clock.systemUTC());
@@ -48,10 +50,14 @@ public final class ProvisioningVerticle extends VerticleBase {
     SecretIssuer secrets = new SecretIssuer(vertx, platform, clock);
     service = new ProvisioningService(vertx, platform, clock, secrets, seal);
     decisions = new OperatorDecisions(vertx, platform, clock, secrets, seal);
+    commands = new CommandService(vertx, platform, clock);
     vertx.setPeriodic(PURGE_INTERVAL.toMillis(), id -> purge());
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Addresses.PROVISIONING_REQUEST, this::request).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PROVISIONING_DECIDE, this::decide).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.COMMAND_CREATE,
+            msg -> reply(msg, commands.create(msg.body() == null ? new JsonObject() : msg.body()), "command")).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.COMMAND_REPLY, this::commandReply).completion(),
         Health.register(vertx, Role.PROVISIONING.label(), () -> HealthReport.up(Role.PROVISIONING.label(),
             new JsonObject().put("database", platform.db().kind()))));
   }
@@ -92,10 +98,20 @@ public final class ProvisioningVerticle extends VerticleBase {
     });
   }
 
+  private void commandReply(Message<JsonObject> message) {
+    try {
+      commands.reply(CommandReply.fromJson(message.body()))
+          .onFailure(failure -> LOG.warn("cannot record a command reply: {}", failure.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.warn("malformed command reply on the bus: {}", e.getMessage());
+    }
+  }
+
   private void purge() {
     var now = clock.instant();
     new ProvisioningRequestRepository(platform.db()).purgeExpiredAnswers(now)
         .compose(ignored -> new ChallengeRepository(platform.db()).purgeExpired(now))
+        .compose(ignored -> commands.expire())
         .onFailure(failure -> LOG.warn("cannot purge expired provisioning answers: {}", failure.getMessage()));
   }
 }

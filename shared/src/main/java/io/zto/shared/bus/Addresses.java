@@ -46,10 +46,16 @@ public final class Addresses {
   /** Request, API → crl: the current DER CRL of a platform CA, base64 in {@code {"der": ...}}. */
   public static final String CRL_GET = PREFIX + "crl.get";
 
-  /** Request, API → broker: send a signed command to a device ({@code {"commandId": ...}}). */
-  public static final String COMMAND_SEND = PREFIX + "commands.send";
+  /**
+   * Request, API → provisioning: sign, record and send a remote-management command
+   * ({@code {"deviceId", "name", "args", "ttlSeconds", "actor"}}); the reply is the recorded command.
+   */
+  public static final String COMMAND_CREATE = PREFIX + "commands.create";
 
-  /** Publish, broker → provisioning: a device replied to a command. */
+  /**
+   * Publish, broker → provisioning: a device replied on {@code devices/{id}/commands/{commandId}/reply}
+   * ({@link CommandReply}).
+   */
   public static final String COMMAND_REPLY = PREFIX + "commands.reply";
 
   private static final String HEALTH = PREFIX + "health.";
