@@ -214,7 +214,7 @@ class OperatorApiTest {
     assertThat(command.getJsonObject("result").getJsonObject("result").getInteger("uptime")).isEqualTo(1);
     node.vertx().eventBus().publish(Addresses.COMMAND_REPLY,
         new CommandReply("c-1", id, "{\"status\":\"failed\"}").toJson());
-    Thread.sleep(300);
+    awaitAudit("c-1", "command is already finished");
     assertThat(json(call("GET", "/api/v1/commands/" + id, null)).getString("status")).isEqualTo("completed");
     // AND commands to unknown or unprovisioned devices are refused, bad ttl by the schema
     assertThat(call("POST", "/api/v1/devices/nobody/commands", new JsonObject().put("name", "x")).statusCode())
@@ -232,6 +232,17 @@ class OperatorApiTest {
       Thread.sleep(100);
     }
     throw new AssertionError("command " + commandId + " never became " + status);
+  }
+
+  private static void awaitAudit(String subject, String reason) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      JsonArray items = json(call("GET", "/api/v1/audit?outcome=refused&subject=" + subject, null)).getJsonArray("items");
+      if (items.stream().anyMatch(e -> reason.equals(((JsonObject) e).getString("reason")))) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no refusal '" + reason + "' of " + subject + " in the audit log");
   }
 
   private static void trustCustomerCa(String name) throws Exception {
