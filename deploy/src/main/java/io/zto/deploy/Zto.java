@@ -7,7 +7,9 @@ import io.zto.shared.config.ConfigException;
 import io.zto.shared.config.ConfigLoader;
 import io.zto.shared.config.LoadedConfig;
 import io.zto.shared.config.ZtoConfig;
+import io.zto.simulator.FactoryTool;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,16 +48,23 @@ public final class Zto {
 
   /** Parses, configures and starts; never exits the JVM, so tests can call it. */
   static Launch launch(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length > 0 && "factory".equals(args[0])) {
+      return new Launch(null, FactoryTool.run(Arrays.copyOfRange(args, 1, args.length), out, err));
+    }
     LoadedConfig loaded;
     CommandLine commandLine;
     try {
       commandLine = CommandLine.parse(args);
       if (commandLine.help()) {
         out.print(CommandLine.usage(PROGRAM));
+        out.println();
+        out.println("Other commands:");
+        out.println("  zto factory --out DIR [--count N] ...   make test device identities and factory configs"
+            + " (zto factory --help)");
         return new Launch(null, EXIT_OK);
       }
       if (!CommandLine.DEFAULT_COMMAND.equals(commandLine.command())) {
-        throw new ConfigException("unknown command '" + commandLine.command() + "' (known: run); see --help");
+        throw new ConfigException("unknown command '" + commandLine.command() + "' (known: run, factory); see --help");
       }
       loaded = ConfigLoader.load(commandLine, env);
     } catch (ConfigException e) {

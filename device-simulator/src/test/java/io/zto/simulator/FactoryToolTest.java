@@ -1,0 +1,81 @@
+package io.zto.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zto.shared.pki.DeviceIds;
+import io.zto.shared.pki.Pem;
+import io.zto.shared.testing.TestPki;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FactoryToolTest {
+
+  @TempDir
+  Path tmp;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @Test
+  void makesDevicesThatOpensslVerifiesAndFactoryConfigsThatPointAtThePlatform() throws Exception {
+    // GIVEN a platform data dir
+    Path platform = tmp.resolve("zto-data");
+    TestPki.create(platform);
+    Path factory = tmp.resolve("factory");
+    // WHEN three devices are made
+    int code = run("--out", factory.toString(), "--count", "3", "--platform-data-dir", platform.toString(),
+        "--provisioning-url", "mqtts://zto.example.test:8884");
+    assertThat(code).as(err.toString()).isZero();
+    // THEN each has an LDevID of the customer CA and an IDevID with a HardwareModuleName, keys owner-only
+    Path device = factory.resolve("devices/gw-000002");
+    assertThat(sh("openssl verify -CAfile " + factory.resolve("customer-ca.pem") + " " + device.resolve("ldevid.pem")))
+        .contains("OK");
+    assertThat(sh("openssl verify -CAfile " + factory.resolve("manufacturer-ca.pem") + " " + device.resolve("idevid.pem")))
+        .contains("OK");
+    assertThat(sh("openssl x509 -noout -text -in " + device.resolve("idevid.pem"))).contains("1.3.6.1.5.5.7.8.4");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(device.resolve("ldevid-key.pem"))))
+        .isEqualTo("rw-------");
+    // AND the factory config names the device, the listener and the platform's credentials and root
+    FactoryConfig config = FactoryConfig.read(device.resolve("factory.json"));
+    X509Certificate ldevid = Pem.readCertificate(Files.readString(config.ldevidCertificate()));
+    assertThat(DeviceIds.fromCertificate(ldevid).value()).isEqualTo("gw-000002").isEqualTo(config.deviceId());
+    assertThat(config.provisioningUrl()).isEqualTo("mqtts://zto.example.test:8884");
+    assertThat(config.username()).isEqualTo("zto-provisioning");
+    assertThat(config.trustAnchorsPem()).isEqualTo(Files.readString(platform.resolve("root-ca.pem")));
+    Pem.readPrivateKey(Files.readString(config.ldevidKey()));
+    // AND an import file lists them
+    assertThat(Files.readAllLines(factory.resolve("enrollments.jsonl"))).hasSize(3)
+        .allMatch(line -> line.contains("\"approval\":\"auto\""));
+  }
+
+  @Test
+  void badArgumentsAndAMissingPlatformAreClearErrors() {
+    assertThat(run("--count")).isEqualTo(2);
+    assertThat(err.toString()).contains("unexpected argument '--count'");
+    err.reset();
+    assertThat(run("--out", tmp.resolve("f").toString(), "--platform-data-dir", tmp.resolve("none").toString()))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("provisioning-credentials.json");
+  }
+
+  private int run(String... args) {
+    return FactoryTool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private static String sh(String command) throws Exception {
+    Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
+  }
+}
