@@ -7,6 +7,7 @@ import io.zto.shared.config.ConfigException;
 import io.zto.shared.config.ConfigLoader;
 import io.zto.shared.config.LoadedConfig;
 import io.zto.shared.config.ZtoConfig;
+import io.zto.simulator.DeviceCommand;
 import io.zto.simulator.FactoryTool;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -28,6 +29,8 @@ public final class Zto {
   static final int EXIT_OK = 0;
   static final int EXIT_START_FAILED = 1;
   static final int EXIT_USAGE = 2;
+  /** A tool that keeps running (the device agent): the process must not exit. */
+  static final int RUNNING = -1;
   private static final long START_TIMEOUT_SECONDS = 120;
 
   private Zto() {}
@@ -36,6 +39,9 @@ public final class Zto {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     Launch launch = launch(args, System.getenv(), System.out, System.err);
+    if (launch.exitCode() == RUNNING) {
+      return;
+    }
     if (launch.node() == null) {
       System.exit(launch.exitCode());
     }
@@ -51,6 +57,10 @@ public final class Zto {
     if (args.length > 0 && "factory".equals(args[0])) {
       return new Launch(null, FactoryTool.run(Arrays.copyOfRange(args, 1, args.length), out, err));
     }
+    if (args.length > 0 && "device".equals(args[0])) {
+      Integer exit = DeviceCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+      return new Launch(null, exit == null ? RUNNING : exit);
+    }
     LoadedConfig loaded;
     CommandLine commandLine;
     try {
@@ -61,10 +71,11 @@ public final class Zto {
         out.println("Other commands:");
         out.println("  zto factory --out DIR [--count N] ...   make test device identities and factory configs"
             + " (zto factory --help)");
+        out.println("  zto device --factory-config FILE         run a device agent (zto device --help)");
         return new Launch(null, EXIT_OK);
       }
       if (!CommandLine.DEFAULT_COMMAND.equals(commandLine.command())) {
-        throw new ConfigException("unknown command '" + commandLine.command() + "' (known: run, factory); see --help");
+        throw new ConfigException("unknown command '" + commandLine.command() + "' (known: run, factory, device); see --help");
       }
       loaded = ConfigLoader.load(commandLine, env);
     } catch (ConfigException e) {

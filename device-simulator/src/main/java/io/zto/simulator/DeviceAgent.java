@@ -1,0 +1,191 @@
+package io.zto.simulator;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mqtt.MqttConnectionException;
+import io.zto.shared.files.SecureFiles;
+import io.zto.shared.pki.KeyPairs;
+import io.zto.shared.pki.Pem;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The device side of the whole contract, from a factory config: provision over MQTT with the LDevID,
+ * make a key pair and enroll over EST with the one-time challenge, connect to the operational listener,
+ * send telemetry and answer signed commands, re-enroll at two thirds of the certificate's lifetime, and
+ * provision again when the operational listener refuses its certificate (revoked). Refusals and lost
+ * connections are retried with exponential backoff and jitter. Many agents share one Vert.x instance;
+ * no thread per device.
+ */
+public final class DeviceAgent {
+
+  private final Vertx vertx;
+  private final FactoryConfig factory;
+  private final AgentOptions options;
+  private final Consumer<AgentEvent> events;
+  private final Clock clock = Clock.systemUTC();
+  private final Tls ldevid;
+  private final String idevidPem;
+  private final Promise<Void> operational = Promise.promise();
+  private JsonObject config;
+  private Tls current;
+  private OperationalSession session;
+  private long renewalTimer = -1;
+  private boolean stopped;
+
+  public DeviceAgent(Vertx vertx, FactoryConfig factory, AgentOptions options, Consumer<AgentEvent> events) {
+    this.vertx = vertx;
+    this.factory = factory;
+    this.options = options;
+    this.events = events;
+    PrivateKey key = Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey()));
+    List<X509Certificate> chain = Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate()));
+    this.ldevid = new Tls(chain, key, factory.trustAnchorsPem());
+    this.idevidPem = factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate());
+  }
+
+  /** Completes once the device is first connected to the operational listener. */
+  public Future<Void> start() {
+    onboard(1);
+    return operational.future();
+  }
+
+  public Future<Void> stop() {
+    stopped = true;
+    vertx.cancelTimer(renewalTimer);
+    return session == null ? Future.succeededFuture() : session.close();
+  }
+
+  public String deviceId() {
+    return factory.deviceId();
+  }
+
+  /** The operational certificate, once enrolled. */
+  public X509Certificate certificate() {
+    return current == null ? null : current.certificate();
+  }
+
+  /** The config the platform sent, once provisioned. */
+  public JsonObject config() {
+    return config;
+  }
+
+  /** Publishes one telemetry sample now. */
+  public Future<Integer> publishTelemetry() {
+    return session.publishTelemetry();
+  }
+
+  private void onboard(int attempt) {
+    if (stopped) {
+      return;
+    }
+    String requestId = UUID.randomUUID().toString();
+    emit(AgentEvent.Kind.PROVISIONING, requestId);
+    new ProvisioningClient(vertx, factory, ldevid, idevidPem).provision(requestId, options.provisioningTimeout())
+        .compose(answer -> {
+          if (!"provisioned".equals(answer.getString("status"))) {
+            emit(AgentEvent.Kind.REJECTED, answer.getString("reason"));
+            return Future.failedFuture(answer.getString("reason"));
+          }
+          config = answer.getJsonObject("config");
+          emit(AgentEvent.Kind.PROVISIONED, requestId);
+          return enroll();
+        })
+        .compose(ignored -> connect())
+        .onSuccess(ignored -> operational.tryComplete())
+        .onFailure(failure -> retry(attempt, failure));
+  }
+
+  private void retry(int attempt, Throwable failure) {
+    emit(AgentEvent.Kind.FAILED, failure.getMessage());
+    if (options.maxAttempts() > 0 && attempt >= options.maxAttempts()) {
+      operational.tryFail(failure);
+      return;
+    }
+    vertx.setTimer(options.backoff(attempt).toMillis(), id -> onboard(attempt + 1));
+  }
+
+  private Future<Void> enroll() {
+    JsonObject est = config.getJsonObject("est");
+    return newKeys().compose(keys -> new EstClient(vertx, est.getString("url"))
+            .enroll(new Tls(ldevid.chain(), ldevid.key(), est.getString("trustAnchors")), keys, deviceId(),
+                est.getString("challengePassword"))
+            .map(cert -> new Tls(List.of(cert), keys.getPrivate(), config.getJsonObject("mqtt").getString("trustAnchors"))))
+        .map(tls -> {
+          current = tls;
+          emit(AgentEvent.Kind.ENROLLED, tls.certificate().getSerialNumber().toString(16));
+          return null;
+        });
+  }
+
+  private Future<Void> connect() {
+    session = new OperationalSession(vertx, config, current, clock, events);
+    return session.connect(this::lost).map(ignored -> {
+      emit(AgentEvent.Kind.CONNECTED, current.certificate().getSerialNumber().toString(16));
+      session.startTelemetry(options.telemetryInterval());
+      scheduleRenewal();
+      return null;
+    });
+  }
+
+  /** The operational connection ended: reconnect; if the listener refuses the certificate, provision again. */
+  private void lost() {
+    emit(AgentEvent.Kind.DISCONNECTED, null);
+    if (stopped) {
+      return;
+    }
+    vertx.setTimer(options.backoff(1).toMillis(), id -> connect().onFailure(failure -> {
+      if (failure instanceof MqttConnectionException refused) {
+        emit(AgentEvent.Kind.REPROVISIONING, "operational listener refused: " + refused.code());
+        vertx.cancelTimer(renewalTimer);
+        onboard(1);
+      } else {
+        lost();
+      }
+    }));
+  }
+
+  private void scheduleRenewal() {
+    vertx.cancelTimer(renewalTimer);
+    Instant from = current.certificate().getNotBefore().toInstant();
+    Instant to = current.certificate().getNotAfter().toInstant();
+    Instant renewAt = from.plusMillis((long) (Duration.between(from, to).toMillis() * options.renewAt()));
+    long delay = Math.max(1, Duration.between(clock.instant(), renewAt).toMillis());
+    renewalTimer = vertx.setTimer(delay, id -> renew());
+  }
+
+  private void renew() {
+    if (stopped) {
+      return;
+    }
+    newKeys().compose(keys -> new EstClient(vertx, config.getJsonObject("est").getString("url")).reenroll(current, keys)
+            .map(cert -> new Tls(List.of(cert), keys.getPrivate(), current.trustAnchorsPem())))
+        .onSuccess(renewed -> {
+          current = renewed;
+          emit(AgentEvent.Kind.RENEWED, renewed.certificate().getSerialNumber().toString(16));
+          // the old session goes; lost() reconnects with the new certificate
+          session.close();
+        })
+        .onFailure(failure -> {
+          emit(AgentEvent.Kind.FAILED, "re-enrollment: " + failure.getMessage());
+          renewalTimer = vertx.setTimer(options.backoff(2).toMillis(), id -> renew());
+        });
+  }
+
+  private Future<KeyPair> newKeys() {
+    return vertx.executeBlocking(KeyPairs::ecP256, false);
+  }
+
+  private void emit(AgentEvent.Kind kind, String detail) {
+    events.accept(AgentEvent.of(kind, deviceId(), detail));
+  }
+}

@@ -1,0 +1,125 @@
+package io.zto.simulator;
+
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.zto.shared.pki.Jws;
+import io.zto.shared.pki.Pem;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * A device on the operational listener (contract section 6): connects with its issued certificate and
+ * credentials, publishes telemetry under {@code devices/{id}/}, and answers signed commands: a command
+ * whose JWS verifies with the config's command certificate, names this device and has not expired is
+ * executed (here: acknowledged) and answered {@code ok}; any other is answered {@code rejected} with
+ * the reason.
+ */
+final class OperationalSession {
+
+  private final Vertx vertx;
+  private final JsonObject config;
+  private final Tls tls;
+  private final PublicKey commandKey;
+  private final Clock clock;
+  private final Consumer<AgentEvent> events;
+  private MqttClient client;
+  private long telemetryTimer = -1;
+
+  OperationalSession(Vertx vertx, JsonObject config, Tls tls, Clock clock, Consumer<AgentEvent> events) {
+    this.vertx = vertx;
+    this.config = config;
+    this.tls = tls;
+    this.clock = clock;
+    this.events = events;
+    this.commandKey = Pem.readCertificate(config.getJsonObject("commandVerification").getString("certificate"))
+        .getPublicKey();
+  }
+
+  String deviceId() {
+    return config.getString("deviceId");
+  }
+
+  /** Connects and subscribes to the device's commands; {@code closed} runs when the connection ends. */
+  Future<Void> connect(Handler closed) {
+    JsonObject mqtt = config.getJsonObject("mqtt");
+    MqttUrl url = MqttUrl.parse(mqtt.getString("url"));
+    MqttClientOptions options = new MqttClientOptions().setClientId(mqtt.getString("clientId"))
+        .setUsername(mqtt.getString("username")).setPassword(mqtt.getString("password"))
+        .setCleanSession(false).setAutoKeepAlive(true).setMaxMessageSize(256 * 1024);
+    options.setSsl(url.tls()).setKeyCertOptions(tls.keyCert()).setTrustOptions(tls.trust())
+        .setHostnameVerificationAlgorithm("HTTPS");
+    client = MqttClient.create(vertx, options);
+    client.publishHandler(this::command);
+    client.closeHandler(ignored -> {
+      stopTelemetry();
+      closed.handle();
+    });
+    return client.connect(url.port(), url.host(), url.host())
+        .compose(connack -> client.subscribe("devices/" + deviceId() + "/commands/+", MqttQoS.AT_LEAST_ONCE.value()))
+        .mapEmpty();
+  }
+
+  /** What to do when the connection ends. */
+  interface Handler {
+    void handle();
+  }
+
+  void startTelemetry(Duration interval) {
+    if (interval.isZero() || interval.isNegative()) {
+      return;
+    }
+    telemetryTimer = vertx.setPeriodic(interval.toMillis(), id -> publishTelemetry());
+  }
+
+  Future<Integer> publishTelemetry() {
+    JsonObject sample = new JsonObject().put("at", clock.instant().toString()).put("temperature", 20 + Math.random() * 5);
+    return client.publish("devices/" + deviceId() + "/telemetry", sample.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false);
+  }
+
+  Future<Void> close() {
+    stopTelemetry();
+    return client != null && client.isConnected() ? client.disconnect() : Future.succeededFuture();
+  }
+
+  private void stopTelemetry() {
+    if (telemetryTimer >= 0) {
+      vertx.cancelTimer(telemetryTimer);
+      telemetryTimer = -1;
+    }
+  }
+
+  private void command(MqttPublishMessage message) {
+    String topic = message.topicName();
+    String commandId = topic.substring(topic.lastIndexOf('/') + 1);
+    JsonObject reply;
+    try {
+      JsonObject claims = Jws.verify(message.payload().toString(), commandKey);
+      check(claims, commandId);
+      reply = new JsonObject().put("status", "ok").put("result", new JsonObject().put("executed", claims.getString("name")));
+      events.accept(AgentEvent.of(AgentEvent.Kind.COMMAND, deviceId(), claims.getString("name")));
+    } catch (IllegalArgumentException e) {
+      reply = new JsonObject().put("status", "rejected").put("result", e.getMessage());
+      events.accept(AgentEvent.of(AgentEvent.Kind.COMMAND_REJECTED, deviceId(), e.getMessage()));
+    }
+    client.publish(topic + "/reply", reply.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false);
+  }
+
+  private void check(JsonObject claims, String commandId) {
+    if (!deviceId().equals(claims.getString("deviceId"))) {
+      throw new IllegalArgumentException("command is for device " + claims.getString("deviceId"));
+    }
+    if (!commandId.equals(claims.getString("commandId"))) {
+      throw new IllegalArgumentException("command id in the topic and in the JWS differ");
+    }
+    if (claims.getLong("exp", 0L) < clock.instant().getEpochSecond()) {
+      throw new IllegalArgumentException("command expired");
+    }
+  }
+}
