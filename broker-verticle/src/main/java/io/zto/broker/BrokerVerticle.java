@@ -91,6 +91,11 @@ public final class BrokerVerticle extends VerticleBase {
     return ports.copy();
   }
 
+  /** The context the broker state is confined to. */
+  io.vertx.core.Context brokerContext() {
+    return context;
+  }
+
   /** The broker core, for tests and the node's health. */
   public BrokerNode node() {
     return node;
