@@ -62,7 +62,7 @@ public final class ClientConnection implements Outlet {
     endpoint.unsubscribeHandler(subscriptions::onUnsubscribe);
     endpoint.disconnectMessageHandler(this::onDisconnect);
     endpoint.closeHandler(v -> onClose());
-    endpoint.exceptionHandler(e -> endpoint.close());
+    endpoint.exceptionHandler(e -> kick(Disconnect.PROTOCOL_ERROR, "protocol error"));
   }
 
   boolean v5() {
@@ -228,10 +228,12 @@ public final class ClientConnection implements Outlet {
       return;
     }
     closedByServer = true;
-    if (v5 && endpoint.isConnected()) {
+    try {
+      // writes DISCONNECT with the reason for MQTT 5 only, then closes
       endpoint.disconnect(MqttDisconnectReasonCode.valueOf(code(reason)), Mqtt5Properties.reason(text));
+    } catch (IllegalArgumentException alreadyClosed) {
+      // the client went away first: nothing left to tell it
     }
-    endpoint.close();
   }
 
   private static byte code(Disconnect reason) {
@@ -243,6 +245,7 @@ public final class ClientConnection implements Outlet {
       case RECEIVE_MAXIMUM_EXCEEDED -> (byte) 0x93;
       case TOPIC_ALIAS_INVALID -> (byte) 0x94;
       case SERVER_SHUTTING_DOWN -> (byte) 0x8B;
+      case PROTOCOL_ERROR -> (byte) 0x82;
     };
   }
 }
