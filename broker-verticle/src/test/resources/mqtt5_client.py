@@ -188,7 +188,52 @@ def login(host, port, user, password):
         out(published=info.rc)
 
 
-SCENARIOS = {"props": properties_and_no_local, "shared": shared, "persistent": persistent, "login": login}
+def will_delay(host, port, delay):
+    # a client whose will has a delay vanishes and comes back within it: the will must not be sent
+    watcher, _ = client("will-watcher", host, port)
+    got, cond = collect(watcher, 1)
+    subscribe(watcher, "wd/#", qos=1)
+    c = mqtt.Client(client_id="will-delay", protocol=mqtt.MQTTv5)
+    will_props = Properties(PacketTypes.WILLMESSAGE)
+    will_props.WillDelayInterval = int(delay)
+    c.will_set("wd/will-delay", b"gone", qos=1, properties=will_props)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 60
+    c.connect(host, port, clean_start=True, properties=props)
+    c.loop(1)
+    c.socket().close()  # vanish without DISCONNECT
+    back, result = client("will-delay", host, port, clean=False, expiry=60)
+    out(present=result.get("present"))
+    wait_for(got, cond, 1, seconds=int(delay) + 1)
+    out(wills=len(got))
+    back.disconnect()
+
+
+def provision(host, port, cafile, cert, key, device, user, password, request_id):
+    # one MQTT 5 connection over mutual TLS, as a device does it: subscribe, then ask with correlation data
+    c = mqtt.Client(client_id=device, protocol=mqtt.MQTTv5)
+    c.tls_set(ca_certs=cafile, certfile=cert, keyfile=key)
+    c.username_pw_set(user, password)
+    connected = threading.Event()
+    c.on_connect = lambda cl, u, f, rc, p=None: connected.set()
+    c.connect(host, port)
+    c.loop_start()
+    if not connected.wait(TIMEOUT):
+        fail("no CONNACK")
+    got, cond = collect(c, 1)
+    out(suback=subscribe(c, "zto/v1/%s/provision/response" % device, qos=1))
+    props = Properties(PacketTypes.PUBLISH)
+    props.ResponseTopic = "zto/v1/%s/provision/response" % device
+    props.CorrelationData = b"corr-42"
+    request = json.dumps({"requestId": request_id}).encode()
+    c.publish("zto/v1/%s/provision/request" % device, request, qos=1, properties=props).wait_for_publish(TIMEOUT)
+    wait_for(got, cond, 1)
+    for m in got:
+        out(message=m)
+    c.disconnect()
+
+
+SCENARIOS = {"provision": provision, "will-delay": will_delay, "props": properties_and_no_local, "shared": shared, "persistent": persistent, "login": login}
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](sys.argv[2], int(sys.argv[3]), *sys.argv[4:])

@@ -122,4 +122,14 @@ class Mqtt5FeaturesTest {
     assertThat(end.getInteger("disconnect")).isEqualTo(0x97);
     assertThat(end.getInteger("publishes")).isEqualTo(1);
   }
+
+  @Test
+  void aClientBackWithinTheWillDelayCancelsItsWill() {
+    // GIVEN a client with a will delayed by 2 s and a session expiry of 60 s
+    // WHEN it vanishes without DISCONNECT and reconnects at once
+    List<JsonObject> lines = run("mqtt5_client.py", "will-delay", "2");
+    // THEN its session is there and the will is never published
+    assertThat(lines.get(0).getInteger("present")).isEqualTo(1);
+    assertThat(lines.get(1).getInteger("wills")).isZero();
+  }
 }

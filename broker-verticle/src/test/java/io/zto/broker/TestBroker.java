@@ -38,10 +38,14 @@ final class TestBroker implements AutoCloseable {
         "mqtt.plain.allowAnonymous", "true", "mqtt.plain.port", "0", "mqtt.operational.port", "0",
         "mqtt.provisioning.port", "0", "mqtt.host", "127.0.0.1"));
     settings.putAll(extra);
+    return start(pki, ZtoConfig.of(settings));
+  }
+
+  static TestBroker start(PlatformPki pki, ZtoConfig config) {
     Vertx vertx = Vertx.vertx();
     Database db = Await.result(Backend.SQLITE.open(vertx));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Platform platform = new Platform(ZtoConfig.of(settings), db, pki, registry, "node-" + UUID.randomUUID());
+    Platform platform = new Platform(config, db, pki, registry, "node-" + UUID.randomUUID());
     BrokerVerticle verticle = new BrokerVerticle(platform);
     Await.result(vertx.deployVerticle(verticle));
     return new TestBroker(vertx, platform, verticle);

@@ -221,4 +221,32 @@ class TlsListenersTest {
     assertThat(denied.out()).contains("Subscribed (mid: 1): 135");
     assertThat(wrong.err()).containsIgnoringCase("bad user name or password");
   }
+
+  @Test
+  void withoutAProvisioningServiceTheDeviceIsToldToAskAgain() throws IOException {
+    // GIVEN a trusted LDevID and no provisioning verticle on the bus
+    DeviceIdentities ids = DeviceIdentities.create();
+    X509Certificate ca = ids.ldevidCa();
+    Await.result(new TrustAnchorRepository(broker.platform.db()).create(TrustAnchor.create("customer-3",
+        TrustAnchor.Purpose.LDEVID, ids.ldevidCaPem(), Fingerprints.sha256(ca), ca.getSubjectX500Principal().getName(),
+        ca.getNotAfter().toInstant())));
+    DeviceIdentity ldevid = ids.ldevid("gw-0003");
+    write("gw-0003.pem", ldevid.certificatePem());
+    write("gw-0003.key", ldevid.keyPem());
+    String user = pki.provisioningCredentials().username();
+    String pass = pki.provisioningCredentials().password();
+    // WHEN it asks to be provisioned over MQTT 5 with correlation data
+    Clients.Run run = Clients.python("mqtt5_client.py", "provision", "127.0.0.1",
+        String.valueOf(broker.provisioningPort()), rootPem.toString(), dir.resolve("gw-0003.pem").toString(),
+        dir.resolve("gw-0003.key").toString(), "gw-0003", user, pass, "r-9").await();
+    assertThat(run.exit()).as(run.out() + run.err()).isZero();
+    JsonObject message = new JsonObject(run.lines().get(1)).getJsonObject("message");
+    assertThat(message.getString("CorrelationData")).isEqualTo("corr-42");
+    assertThat(message.getString("ContentType")).isEqualTo("application/json");
+    // THEN the answer is "pending" with the reason, for the same requestId
+    JsonObject json = new JsonObject(message.getString("payload"));
+    assertThat(json.getString("requestId")).isEqualTo("r-9");
+    assertThat(json.getString("status")).isEqualTo("pending");
+    assertThat(json.getString("reason")).contains("unavailable");
+  }
 }
