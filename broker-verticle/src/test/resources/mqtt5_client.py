@@ -233,7 +233,38 @@ def provision(host, port, cafile, cert, key, device, user, password, request_id)
     c.disconnect()
 
 
-SCENARIOS = {"provision": provision, "will-delay": will_delay, "props": properties_and_no_local, "shared": shared, "persistent": persistent, "login": login}
+def persist_phase1(host, port):
+    c, _ = client("keeper", host, port, clean=True, expiry=300)
+    subscribe(c, "keep/#", qos=1)
+    c.disconnect()
+    c.loop_stop()
+
+
+def persist_phase2(host, port):
+    c2 = mqtt.Client(client_id="keeper", protocol=mqtt.MQTTv5)
+    got, cond = collect(c2, 3)
+    connected = threading.Event()
+    seen = {}
+
+    def on_connect(cl, userdata, flags, rc, props=None):
+        seen["present"] = flags.get("session present", 0)
+        connected.set()
+
+    c2.on_connect = on_connect
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 300
+    c2.connect(host, port, clean_start=False, properties=props)
+    c2.loop_start()
+    connected.wait(TIMEOUT)
+    wait_for(got, cond, 2)
+    # the restored subscription also takes new messages
+    pub, _ = client("keeper-pub", host, port)
+    pub.publish("keep/b", b"live", qos=1).wait_for_publish(TIMEOUT)
+    wait_for(got, cond, 3)
+    out(present=seen.get("present"), payloads=[m["payload"] for m in got])
+
+
+SCENARIOS = {"persist-phase1": persist_phase1, "persist-phase2": persist_phase2, "provision": provision, "will-delay": will_delay, "props": properties_and_no_local, "shared": shared, "persistent": persistent, "login": login}
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](sys.argv[2], int(sys.argv[3]), *sys.argv[4:])

@@ -24,6 +24,7 @@ public final class Broker {
   private final Map<String, Integer> shareCursor = new HashMap<>();
   private final Map<String, Long> willTimers = new HashMap<>();
   private Consumer<Message> cluster = m -> { };
+  private SessionJournal journal = SessionJournal.NONE;
 
   public Broker(Vertx vertx, BrokerMetrics metrics, Session.Limits limits) {
     this.vertx = vertx;
@@ -34,6 +35,11 @@ public final class Broker {
   /** Where messages published on this node also go, so other nodes deliver them to their sessions. */
   public void clusterSink(Consumer<Message> sink) {
     this.cluster = sink;
+  }
+
+  /** Where persistent sessions and retained messages are recorded; set before the listeners open. */
+  public void journal(SessionJournal sessionJournal) {
+    this.journal = sessionJournal;
   }
 
   /** The session for a connecting client; a clean start discards the old one. */
@@ -49,9 +55,17 @@ public final class Broker {
     if (existing != null) {
       remove(existing);
     }
-    Session session = new Session(clientId, limits, metrics);
+    Session session = new Session(clientId, limits, metrics, journal);
     sessions.put(clientId, session);
     return session;
+  }
+
+  /** Sets the session expiry; a session that stops being persistent is forgotten by the journal. */
+  public void expiry(Session session, long seconds) {
+    if (session.expirySeconds() > 0 && seconds <= 0) {
+      journal.removed(session.clientId());
+    }
+    session.expirySeconds(seconds);
   }
 
   public Session session(String clientId) {
@@ -68,6 +82,9 @@ public final class Broker {
   public void subscribe(Session session, Subscription subscription) {
     Subscription previous = session.subscriptions().put(subscription.filter().raw(), subscription);
     trie.put(subscription.filter().filter(), subscription.trieKey(), subscription);
+    if (session.expirySeconds() > 0) {
+      journal.subscribed(session, subscription);
+    }
     boolean send = switch (subscription.retainHandling()) {
       case 0 -> true;
       case 1 -> previous == null;
@@ -90,6 +107,9 @@ public final class Broker {
       return false;
     }
     trie.remove(removed.filter().filter(), removed.trieKey());
+    if (session.expirySeconds() > 0) {
+      journal.unsubscribed(session, rawFilter);
+    }
     return true;
   }
 
@@ -103,6 +123,7 @@ public final class Broker {
   public void deliverLocally(Message message) {
     if (message.retain()) {
       retained.put(message);
+      journal.retained(message);
     }
     Map<String, Grant> direct = new LinkedHashMap<>();
     Map<String, List<Subscription>> groups = new LinkedHashMap<>();
@@ -149,7 +170,12 @@ public final class Broker {
       remove(session);
       return;
     }
-    session.expiryTimer = vertx.setTimer(session.expirySeconds() * 1000, t -> {
+    journal.offline(session);
+    expireIn(session, session.expirySeconds());
+  }
+
+  private void expireIn(Session session, long seconds) {
+    session.expiryTimer = vertx.setTimer(seconds * 1000, t -> {
       session.expiryTimer = -1;
       if (!session.online() && sessions.get(session.clientId()) == session) {
         remove(session);
@@ -158,10 +184,34 @@ public final class Broker {
   }
 
   private void remove(Session session) {
-    for (String raw : new ArrayList<>(session.subscriptions().keySet())) {
-      unsubscribe(session, raw);
+    for (Subscription sub : session.subscriptions().values()) {
+      trie.remove(sub.filter().filter(), sub.trieKey());
     }
+    session.subscriptions().clear();
     sessions.remove(session.clientId(), session);
+    if (session.expirySeconds() > 0) {
+      journal.removed(session.clientId());
+    }
+  }
+
+  /** A retained message loaded at start. */
+  void restoreRetained(Message message) {
+    retained.put(message);
+  }
+
+  /** A persistent session loaded at start: offline, expiring in {@code remainingSeconds}. */
+  Session restoreSession(String clientId, long expirySeconds, long remainingSeconds) {
+    Session session = new Session(clientId, limits, metrics, journal);
+    session.expirySeconds(expirySeconds);
+    sessions.put(clientId, session);
+    expireIn(session, remainingSeconds);
+    return session;
+  }
+
+  /** A subscription loaded at start: no retained messages are sent for it. */
+  void restoreSubscription(Session session, Subscription subscription) {
+    session.subscriptions().put(subscription.filter().raw(), subscription);
+    trie.put(subscription.filter().filter(), subscription.trieKey(), subscription);
   }
 
   /** Publishes {@code will} after {@code delaySeconds} unless the client reconnects first. */

@@ -15,6 +15,7 @@ import io.zto.shared.net.ListenFailure;
 import io.zto.shared.pki.DeferredClientTrust;
 import io.zto.shared.pki.TlsServerOptions;
 import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.BrokerStateRepository;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +41,13 @@ public final class BrokerVerticle extends VerticleBase {
     node = new BrokerNode(vertx, mqtt, new BrokerMetrics(platform.metrics()), platform.nodeId());
     ConnectAuthenticator authenticator = new ConnectAuthenticator(vertx, platform);
     AuditRepository audit = new AuditRepository(platform.db());
+    BrokerStateRepository state = new BrokerStateRepository(platform.db());
+    node.broker().journal(new StoredJournal(state, platform.nodeId()));
+    // stored sessions and retained messages are back before the first client connects
+    return BrokerRestore.load(state, node.broker(), context).compose(v -> listenAll(mqtt, authenticator, audit));
+  }
+
+  private Future<?> listenAll(MqttConfig mqtt, ConnectAuthenticator authenticator, AuditRepository audit) {
     List<Future<?>> started = new ArrayList<>();
     started.add(new BrokerBridge(vertx, node).start());
     // operational: a certificate is requested, not required, so service accounts can log in with a

@@ -155,7 +155,7 @@ public final class ClientConnection implements Outlet {
     if (v5) {
       Integer expiry = Mqtt5Properties.integer(message.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
       if (expiry != null && session.expirySeconds() > 0) {
-        session.expirySeconds(Math.min(Integer.toUnsignedLong(expiry), context.sessionExpiryMaxSeconds()));
+        broker.expiry(session, Math.min(Integer.toUnsignedLong(expiry), context.sessionExpiryMaxSeconds()));
       }
     }
     // MQTT 3.14.4: a normal DISCONNECT discards the will; 0x04 asks for it to be published

@@ -88,7 +88,7 @@ final class ConnectHandler {
     broker.cancelWill(clientId);
     Session session = broker.open(clientId, endpoint.isCleanSession());
     boolean present = session == previous;
-    session.expirySeconds(expiry(endpoint, v5));
+    broker.expiry(session, expiry(endpoint, v5));
     ClientConnection connection = new ClientConnection(endpoint, broker, session, identity, node.context());
     connection.wire();
     endpoint.accept(present, v5 ? connackProperties(session) : MqttProperties.NO_PROPERTIES);

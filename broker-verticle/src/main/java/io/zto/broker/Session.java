@@ -17,6 +17,7 @@ public final class Session {
   private final String clientId;
   private final Limits limits;
   private final BrokerMetrics metrics;
+  private final SessionJournal journal;
   private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
   private final InflightWindow window = new InflightWindow();
   private final Set<Integer> inboundQos2 = new HashSet<>();
@@ -25,10 +26,11 @@ public final class Session {
   private long expirySeconds;
   long expiryTimer = -1;
 
-  public Session(String clientId, Limits limits, BrokerMetrics metrics) {
+  public Session(String clientId, Limits limits, BrokerMetrics metrics, SessionJournal journal) {
     this.clientId = clientId;
     this.limits = limits;
     this.metrics = metrics;
+    this.journal = journal;
   }
 
   public String clientId() {
@@ -67,6 +69,9 @@ public final class Session {
   public void attach(Outlet connection, Identity who) {
     this.outlet = connection;
     this.identity = who;
+    if (expirySeconds > 0) {
+      journal.online(this);
+    }
     for (Outbound message : window.inflight()) {
       if (message.released) {
         connection.pubrel(message.packetId);
@@ -129,6 +134,9 @@ public final class Session {
       metrics.dropped("offline-queue");
     }
     window.waiting().addLast(message);
+    if (expirySeconds > 0) {
+      journal.queued(this, message);
+    }
   }
 
   /** PUBACK / PUBCOMP. */

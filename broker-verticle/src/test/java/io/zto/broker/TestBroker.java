@@ -19,7 +19,8 @@ final class TestBroker implements AutoCloseable {
 
   final Vertx vertx;
   final Platform platform;
-  final BrokerVerticle verticle;
+  BrokerVerticle verticle;
+  private String deployment;
   final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
   private TestBroker(Vertx vertx, Platform platform, BrokerVerticle verticle) {
@@ -47,8 +48,16 @@ final class TestBroker implements AutoCloseable {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Platform platform = new Platform(config, db, pki, registry, "node-" + UUID.randomUUID());
     BrokerVerticle verticle = new BrokerVerticle(platform);
-    Await.result(vertx.deployVerticle(verticle));
-    return new TestBroker(vertx, platform, verticle);
+    TestBroker broker = new TestBroker(vertx, platform, verticle);
+    broker.deployment = Await.result(vertx.deployVerticle(verticle));
+    return broker;
+  }
+
+  /** Undeploys the broker and deploys a new one on the same database (ports change). */
+  void restart() {
+    Await.result(vertx.undeploy(deployment));
+    verticle = new BrokerVerticle(platform);
+    deployment = Await.result(vertx.deployVerticle(verticle));
   }
 
   int plainPort() {
