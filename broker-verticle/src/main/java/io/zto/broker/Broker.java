@@ -163,7 +163,8 @@ public final class Broker {
 
   /** The connection of {@code session} ended: keep it for its expiry, or drop it now. */
   public void disconnected(Session session) {
-    if (session.online()) {
+    // a session replaced by a clean start while its old connection was closing is gone already
+    if (session.online() || sessions.get(session.clientId()) != session) {
       return;
     }
     if (session.expirySeconds() <= 0) {

@@ -154,9 +154,10 @@ class TlsListenersTest {
     // WHEN the platform announces the device is blocked
     broker.vertx.eventBus().publish(Addresses.REVOCATION_EVENTS, new RevocationEvent(RevocationEvent.Kind.DEVICE,
         RevocationEvent.Action.BLOCKED, null, null, DEVICE, "disabled by operator", Instant.now()).toJson());
-    // THEN the broker disconnects it with 0x98 (administrative action)
+    // THEN the broker disconnects it with 0x98 = 152 (administrative action)
     Clients.Run ended = sub.await();
-    assertThat(ended.out() + ended.err()).contains("DISCONNECT").doesNotContain("timed out");
+    assertThat(ended.out()).contains("Received DISCONNECT (152)");
+    assertThat(ended.err()).doesNotContain("Timed out");
   }
 
   @Test
@@ -247,5 +248,22 @@ class TlsListenersTest {
     assertThat(json.getString("requestId")).isEqualTo("r-9");
     assertThat(json.getString("status")).isEqualTo("pending");
     assertThat(json.getString("reason")).contains("unavailable");
+  }
+
+  @Test
+  void droppingSessionsByCertificateClosesTheConnectionOfThatCertificate() throws Exception {
+    // GIVEN the device connected with its certificate
+    Clients.Running sub = Clients.start(tls("mosquitto_sub", broker.operationalPort(), DEVICE, "mqttv5", "-i", DEVICE,
+        "-u", DEVICE, "-P", PASSWORD, "-t", "devices/" + DEVICE + "/config", "-d", "-W", "25"));
+    Clients.awaitOutput(sub, "SUBACK");
+    String fingerprint = Fingerprints.sha256(Pem.readCertificate(Files.readString(dir.resolve(DEVICE + ".pem"))));
+    // WHEN the platform drops the sessions of that certificate
+    broker.vertx.eventBus().publish(Addresses.BROKER_DROP_SESSIONS,
+        new io.zto.shared.bus.DropSessions(null, fingerprint, "certificate revoked").toJson());
+    // THEN the broker disconnects it (MQTT 5 DISCONNECT; a 3.1.1 client is just closed, and mosquitto_sub would
+    // reconnect), before the subscriber's own timeout
+    Clients.Run ended = sub.await();
+    assertThat(ended.out()).contains("Received DISCONNECT (152)").doesNotContain("Timed out");
+    assertThat(ended.err()).doesNotContain("Timed out");
   }
 }
