@@ -1,12 +1,9 @@
 package io.zto.broker;
 
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import io.zto.shared.Platform;
@@ -15,20 +12,24 @@ import io.zto.shared.config.MqttConfig;
 import io.zto.shared.config.Role;
 import io.zto.shared.net.Health;
 import io.zto.shared.net.ListenFailure;
+import io.zto.shared.pki.DeferredClientTrust;
 import io.zto.shared.pki.TlsServerOptions;
+import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.BrokerStateRepository;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The MQTT listeners of the platform: operational (mutual TLS), provisioning (mutual TLS with an
- * LDevID) and the optional plain one. This foundation version binds them with their TLS settings and
- * answers every CONNECT with "server unavailable"; the broker issue gives them sessions.
+ * The MQTT broker of a node: the operational (mutual TLS), provisioning (mutual TLS with an LDevID)
+ * and optional plain listeners in front of one {@link Broker}, and the {@link BrokerBridge} to the
+ * platform. Deploy one instance per node: the broker state is confined to its event loop.
  */
 public final class BrokerVerticle extends VerticleBase {
 
   private final Platform platform;
   private final List<MqttServer> servers = new ArrayList<>();
   private final JsonObject ports = new JsonObject();
+  private BrokerNode node;
 
   public BrokerVerticle(Platform platform) {
     this.platform = platform;
@@ -37,14 +38,31 @@ public final class BrokerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     MqttConfig mqtt = platform.config().mqtt();
+    node = new BrokerNode(vertx, mqtt, new BrokerMetrics(platform.metrics()), platform.nodeId());
+    ConnectAuthenticator authenticator = new ConnectAuthenticator(vertx, platform);
+    AuditRepository audit = new AuditRepository(platform.db());
+    BrokerStateRepository state = new BrokerStateRepository(platform.db());
+    node.broker().journal(new StoredJournal(state, platform.nodeId()));
+    // stored sessions and retained messages are back before the first client connects
+    return BrokerRestore.load(state, node.broker(), context).compose(v -> listenAll(mqtt, authenticator, audit));
+  }
+
+  private Future<?> listenAll(MqttConfig mqtt, ConnectAuthenticator authenticator, AuditRepository audit) {
     List<Future<?>> started = new ArrayList<>();
-    started.add(listen("operational", tls(mqtt, mqtt.operational().port()), "mqtt.operational.port"));
-    started.add(listen("provisioning", tls(mqtt, mqtt.provisioning().port()), "mqtt.provisioning.port"));
+    started.add(new BrokerBridge(vertx, node).start());
+    // operational: a certificate is requested, not required, so service accounts can log in with a
+    // password alone; devices without a certificate are refused after the handshake
+    started.add(listen(Identity.Listener.OPERATIONAL, tls(mqtt, mqtt.operational().port(), ClientAuth.REQUEST),
+        "mqtt.operational.port", authenticator, audit));
+    started.add(listen(Identity.Listener.PROVISIONING, tls(mqtt, mqtt.provisioning().port(), ClientAuth.REQUIRED),
+        "mqtt.provisioning.port", authenticator, audit));
     if (mqtt.plain().enabled()) {
-      started.add(listen("plain", base(mqtt, mqtt.plain().port()), "mqtt.plain.port"));
+      started.add(listen(Identity.Listener.PLAIN, base(mqtt, mqtt.plain().port()), "mqtt.plain.port", authenticator,
+          audit));
     }
-    started.add(Health.register(vertx, Role.BROKER.label(),
-        () -> HealthReport.up(Role.BROKER.label(), new JsonObject().put("ports", ports.copy()))));
+    started.add(Health.register(vertx, Role.BROKER.label(), () -> HealthReport.up(Role.BROKER.label(),
+        new JsonObject().put("ports", ports.copy()).put("sessions", node.broker().sessionCount())
+            .put("connections", node.connections().size()))));
     return Future.all(started);
   }
 
@@ -53,32 +71,41 @@ public final class BrokerVerticle extends VerticleBase {
     options.setHost(mqtt.host()).setPort(port);
     // vertx-mqtt's defaults (8092 bytes, 23 characters) are too small for configs and device ids
     options.setMaxMessageSize(mqtt.maxMessageSize()).setMaxClientIdLength(mqtt.maxClientIdLength());
+    options.setAutoClientId(true);
     return options;
   }
 
-  private MqttServerOptions tls(MqttConfig mqtt, int port) {
-    return TlsServerOptions.apply(base(mqtt, port), platform.pki().serverTls(), ClientAuth.REQUEST,
-        platform.pki().caChain());
+  // trust is decided after the handshake, off the event loop, so anchor and revocation changes apply at once
+  private MqttServerOptions tls(MqttConfig mqtt, int port, ClientAuth clientAuth) {
+    return TlsServerOptions.apply(base(mqtt, port), platform.pki().serverTls(), clientAuth,
+        DeferredClientTrust.options());
   }
 
-  private Future<MqttServer> listen(String name, MqttServerOptions options, String portKey) {
-    MqttServer server = MqttServer.create(vertx, options).endpointHandler(BrokerVerticle::unavailable);
+  private Future<MqttServer> listen(Identity.Listener listener, MqttServerOptions options, String portKey,
+                                    ConnectAuthenticator authenticator, AuditRepository audit) {
+    ConnectHandler connects = new ConnectHandler(listener, node, authenticator, audit, context);
+    MqttServer server = MqttServer.create(vertx, options).endpointHandler(connects::handle);
     return server.listen()
-        .recover(failure -> ListenFailure.describe(failure, "MQTT " + name, options.getHost(), options.getPort(), portKey))
+        .recover(failure -> ListenFailure.describe(failure, "MQTT " + listener.label(), options.getHost(),
+            options.getPort(), portKey))
         .onSuccess(s -> {
           servers.add(s);
-          ports.put(name, s.actualPort());
+          ports.put(listener.label(), s.actualPort());
         });
-  }
-
-  private static void unavailable(MqttEndpoint endpoint) {
-    boolean v5 = endpoint.protocolVersion() == MqttVersion.MQTT_5.protocolLevel();
-    endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
   }
 
   /** Ports actually bound, by listener name. */
   public JsonObject actualPorts() {
     return ports.copy();
+  }
+
+  /** The context the broker state is confined to. */
+  io.vertx.core.Context brokerContext() {
+    return context;
+  }
+
+  /** The broker core, for tests and the node's health. */
+  public BrokerNode node() {
+    return node;
   }
 }

@@ -31,6 +31,12 @@ public final class Addresses {
    */
   public static final String BROKER_DELIVER = PREFIX + "broker.deliver";
 
+  /**
+   * Publish, broker → every broker node: a message a client published on one node (JSON of the
+   * broker's message, with the {@code origin} node id); the other nodes deliver it to their sessions.
+   */
+  public static final String BROKER_ROUTE = PREFIX + "broker.route";
+
   /** Publish, any → every broker node: drop the sessions of a device or certificate ({@link DropSessions}). */
   public static final String BROKER_DROP_SESSIONS = PREFIX + "broker.drop-sessions";
 

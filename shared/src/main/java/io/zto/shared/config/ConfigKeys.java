@@ -82,6 +82,13 @@ public final class ConfigKeys {
     "Upper bound of the session expiry a client may ask for."));
   public static final ConfigKey MQTT_OFFLINE_QUEUE_MAX = define(ConfigKey.of("mqtt.offlineQueueMax", INT, "1000",
     "Messages queued per offline persistent session before the oldest are dropped.").withCheck(Checks.atLeast(0)));
+  public static final ConfigKey MQTT_CLIENT_QUEUE_MAX = define(ConfigKey.of("mqtt.clientQueueMax", INT, "1000",
+    "QoS 1/2 messages waiting for a connected subscriber's window before it is disconnected as too slow (0x97);"
+    + " also the QoS 0 writes in progress per client before further QoS 0 messages are dropped.")
+    .withCheck(Checks.range(1, 1_000_000)));
+  public static final ConfigKey MQTT_RECEIVE_MAXIMUM = define(ConfigKey.of("mqtt.receiveMaximum", INT, "64",
+    "Receive Maximum the broker announces: unreleased QoS 2 messages a client may have towards it.")
+    .withCheck(Checks.range(1, 65_535)));
   public static final ConfigKey MQTT_SERVICE_ACCOUNTS = define(ConfigKey.of("mqtt.serviceAccounts", OBJECT_LIST, "",
     "Back-end accounts on the operational listener: [{username, passwordHash, allow: [topic filters]}]; file only.")
     .withCheck(Checks.serviceAccounts()));

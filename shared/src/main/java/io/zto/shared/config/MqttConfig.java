@@ -18,10 +18,13 @@ import java.util.Optional;
  * @param maxClientIdLength longest client id ({@code mqtt.maxClientIdLength}), at least 64
  * @param sessionExpiryMax upper bound of a requested session expiry ({@code mqtt.sessionExpiryMax})
  * @param offlineQueueMax messages queued per offline session ({@code mqtt.offlineQueueMax})
+ * @param clientQueueMax QoS 1/2 messages waiting per connected client ({@code mqtt.clientQueueMax})
+ * @param receiveMaximum the broker's Receive Maximum ({@code mqtt.receiveMaximum})
  * @param serviceAccounts back-end accounts ({@code mqtt.serviceAccounts})
  */
 public record MqttConfig(String host, Listener operational, Listener provisioning, PlainListener plain,
                          int maxMessageSize, int maxClientIdLength, Duration sessionExpiryMax, int offlineQueueMax,
+                         int clientQueueMax, int receiveMaximum,
                          List<ServiceAccount> serviceAccounts) {
 
   /** Copies the service accounts into an unmodifiable list. */
@@ -98,6 +101,8 @@ public record MqttConfig(String host, Listener operational, Listener provisionin
       config.integer(ConfigKeys.MQTT_MAX_CLIENT_ID_LENGTH),
       config.duration(ConfigKeys.MQTT_SESSION_EXPIRY_MAX),
       config.integer(ConfigKeys.MQTT_OFFLINE_QUEUE_MAX),
+      config.integer(ConfigKeys.MQTT_CLIENT_QUEUE_MAX),
+      config.integer(ConfigKeys.MQTT_RECEIVE_MAXIMUM),
       config.objects(ConfigKeys.MQTT_SERVICE_ACCOUNTS).stream().map(ServiceAccount::fromMap).toList());
   }
 
@@ -120,6 +125,8 @@ public record MqttConfig(String host, Listener operational, Listener provisionin
       .put(ConfigKeys.MQTT_MAX_CLIENT_ID_LENGTH, maxClientIdLength)
       .put(ConfigKeys.MQTT_SESSION_EXPIRY_MAX, sessionExpiryMax)
       .put(ConfigKeys.MQTT_OFFLINE_QUEUE_MAX, offlineQueueMax)
+      .put(ConfigKeys.MQTT_CLIENT_QUEUE_MAX, clientQueueMax)
+      .put(ConfigKeys.MQTT_RECEIVE_MAXIMUM, receiveMaximum)
       .put(ConfigKeys.MQTT_SERVICE_ACCOUNTS, serviceAccounts.stream().map(ServiceAccount::toMap).toList());
   }
 }

@@ -1,0 +1,261 @@
+package io.zto.broker;
+
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The broker core of one node: sessions, the subscription trie, retained messages, shared-group
+ * selection, will and session-expiry timers. Event-loop confined (one verticle context).
+ */
+public final class Broker {
+
+  private final Vertx vertx;
+  private final BrokerMetrics metrics;
+  private final Session.Limits limits;
+  private final Map<String, Session> sessions = new HashMap<>();
+  private final TopicTrie<Subscription> trie = new TopicTrie<>();
+  private final RetainedStore retained = new RetainedStore();
+  private final Map<String, Integer> shareCursor = new HashMap<>();
+  private final Map<String, Long> willTimers = new HashMap<>();
+  private Consumer<Message> cluster = m -> { };
+  private SessionJournal journal = SessionJournal.NONE;
+
+  public Broker(Vertx vertx, BrokerMetrics metrics, Session.Limits limits) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  /** Where messages published on this node also go, so other nodes deliver them to their sessions. */
+  public void clusterSink(Consumer<Message> sink) {
+    this.cluster = sink;
+  }
+
+  /** Where persistent sessions and retained messages are recorded; set before the listeners open. */
+  public void journal(SessionJournal sessionJournal) {
+    this.journal = sessionJournal;
+  }
+
+  /** The session for a connecting client; a clean start discards the old one. */
+  public Session open(String clientId, boolean cleanStart) {
+    Session existing = sessions.get(clientId);
+    if (existing != null && existing.expiryTimer >= 0) {
+      vertx.cancelTimer(existing.expiryTimer);
+      existing.expiryTimer = -1;
+    }
+    if (existing != null && !cleanStart) {
+      return existing;
+    }
+    if (existing != null) {
+      remove(existing);
+    }
+    Session session = new Session(clientId, limits, metrics, journal);
+    sessions.put(clientId, session);
+    return session;
+  }
+
+  /** Sets the session expiry; a session that stops being persistent is forgotten by the journal. */
+  public void expiry(Session session, long seconds) {
+    if (session.expirySeconds() > 0 && seconds <= 0) {
+      journal.removed(session.clientId());
+    }
+    session.expirySeconds(seconds);
+  }
+
+  public Session session(String clientId) {
+    return sessions.get(clientId);
+  }
+
+  /** Sessions whose current identity satisfies {@code which} (for revocation drops). */
+  public List<Session> connected(Predicate<Identity> which) {
+    return sessions.values().stream().filter(s -> s.online() && s.identity() != null && which.test(s.identity()))
+        .toList();
+  }
+
+  /** Adds a subscription and sends the retained messages its retain handling asks for. */
+  public void subscribe(Session session, Subscription subscription) {
+    Subscription previous = session.subscriptions().put(subscription.filter().raw(), subscription);
+    trie.put(subscription.filter().filter(), subscription.trieKey(), subscription);
+    if (session.expirySeconds() > 0) {
+      journal.subscribed(session, subscription);
+    }
+    boolean send = switch (subscription.retainHandling()) {
+      case 0 -> true;
+      case 1 -> previous == null;
+      default -> false;
+    };
+    // MQTT 4.8.2: retained messages are not sent for a shared subscription
+    if (!send || subscription.filter().shared()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    List<Integer> ids = subscription.subscriptionId() > 0 ? List.of(subscription.subscriptionId()) : List.of();
+    for (Message message : retained.matching(subscription.filter().filter(), now)) {
+      session.offer(new Outbound(message, Math.min(message.qos(), subscription.qos()), true, ids));
+    }
+  }
+
+  public boolean unsubscribe(Session session, String rawFilter) {
+    Subscription removed = session.subscriptions().remove(rawFilter);
+    if (removed == null) {
+      return false;
+    }
+    trie.remove(removed.filter().filter(), removed.trieKey());
+    if (session.expirySeconds() > 0) {
+      journal.unsubscribed(session, rawFilter);
+    }
+    return true;
+  }
+
+  /** A message published on this node: retained, delivered here, and forwarded to the other nodes. */
+  public void publish(Message message) {
+    deliverLocally(message);
+    cluster.accept(message);
+  }
+
+  /** Delivers to this node's sessions (also what other nodes' messages arrive through). */
+  public void deliverLocally(Message message) {
+    if (message.retain()) {
+      retained.put(message);
+      journal.retained(message);
+    }
+    Map<String, Grant> direct = new LinkedHashMap<>();
+    Map<String, List<Subscription>> groups = new LinkedHashMap<>();
+    trie.match(message.topic(), sub -> {
+      if (sub.filter().shared()) {
+        groups.computeIfAbsent(sub.filter().group() + "\u0000" + sub.filter().filter(), g -> new ArrayList<>()).add(sub);
+      } else if (!(sub.noLocal() && sub.clientId().equals(message.publisher()))) {
+        direct.computeIfAbsent(sub.clientId(), c -> new Grant()).add(sub);
+      }
+    });
+    direct.forEach((clientId, grant) -> deliver(clientId, message, grant));
+    groups.forEach((group, members) -> {
+      Subscription chosen = choose(group, members);
+      deliver(chosen.clientId(), message, new Grant().add(chosen));
+    });
+  }
+
+  private void deliver(String clientId, Message message, Grant grant) {
+    Session session = sessions.get(clientId);
+    if (session == null) {
+      return;
+    }
+    boolean retainFlag = grant.retainAsPublished && message.retain();
+    session.offer(new Outbound(message, Math.min(message.qos(), grant.qos), retainFlag, grant.ids));
+  }
+
+  // round robin over the group, preferring connected members so a message does not wait in an offline queue
+  private Subscription choose(String group, List<Subscription> members) {
+    List<Subscription> online = members.stream().filter(m -> {
+      Session s = sessions.get(m.clientId());
+      return s != null && s.online();
+    }).toList();
+    List<Subscription> candidates = online.isEmpty() ? members : online;
+    int cursor = shareCursor.merge(group, 1, Integer::sum);
+    return candidates.get(Math.floorMod(cursor, candidates.size()));
+  }
+
+  /** The connection of {@code session} ended: keep it for its expiry, or drop it now. */
+  public void disconnected(Session session) {
+    // a session replaced by a clean start while its old connection was closing is gone already
+    if (session.online() || sessions.get(session.clientId()) != session) {
+      return;
+    }
+    if (session.expirySeconds() <= 0) {
+      remove(session);
+      return;
+    }
+    journal.offline(session);
+    expireIn(session, session.expirySeconds());
+  }
+
+  private void expireIn(Session session, long seconds) {
+    session.expiryTimer = vertx.setTimer(seconds * 1000, t -> {
+      session.expiryTimer = -1;
+      if (!session.online() && sessions.get(session.clientId()) == session) {
+        remove(session);
+      }
+    });
+  }
+
+  private void remove(Session session) {
+    for (Subscription sub : session.subscriptions().values()) {
+      trie.remove(sub.filter().filter(), sub.trieKey());
+    }
+    session.subscriptions().clear();
+    sessions.remove(session.clientId(), session);
+    if (session.expirySeconds() > 0) {
+      journal.removed(session.clientId());
+    }
+  }
+
+  /** A retained message loaded at start. */
+  void restoreRetained(Message message) {
+    retained.put(message);
+  }
+
+  /** A persistent session loaded at start: offline, expiring in {@code remainingSeconds}. */
+  Session restoreSession(String clientId, long expirySeconds, long remainingSeconds) {
+    Session session = new Session(clientId, limits, metrics, journal);
+    session.expirySeconds(expirySeconds);
+    sessions.put(clientId, session);
+    expireIn(session, remainingSeconds);
+    return session;
+  }
+
+  /** A subscription loaded at start: no retained messages are sent for it. */
+  void restoreSubscription(Session session, Subscription subscription) {
+    session.subscriptions().put(subscription.filter().raw(), subscription);
+    trie.put(subscription.filter().filter(), subscription.trieKey(), subscription);
+  }
+
+  /** Publishes {@code will} after {@code delaySeconds} unless the client reconnects first. */
+  public void scheduleWill(String clientId, Message will, long delaySeconds) {
+    cancelWill(clientId);
+    if (delaySeconds <= 0) {
+      publish(will);
+      return;
+    }
+    willTimers.put(clientId, vertx.setTimer(delaySeconds * 1000, t -> {
+      willTimers.remove(clientId);
+      publish(will);
+    }));
+  }
+
+  public void cancelWill(String clientId) {
+    Long timer = willTimers.remove(clientId);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  public int subscriptionCount() {
+    return trie.size();
+  }
+
+  /** What overlapping subscriptions of one client grant: the highest QoS and all identifiers. */
+  private static final class Grant {
+    int qos;
+    boolean retainAsPublished;
+    final List<Integer> ids = new ArrayList<>();
+
+    Grant add(Subscription sub) {
+      qos = Math.max(qos, sub.qos());
+      retainAsPublished |= sub.retainAsPublished();
+      if (sub.subscriptionId() > 0) {
+        ids.add(sub.subscriptionId());
+      }
+      return this;
+    }
+  }
+}

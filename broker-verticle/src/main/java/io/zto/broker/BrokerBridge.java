@@ -1,0 +1,159 @@
+package io.zto.broker;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.zto.shared.bus.Addresses;
+import io.zto.shared.bus.CommandReply;
+import io.zto.shared.bus.DeliverMessage;
+import io.zto.shared.bus.DropSessions;
+import io.zto.shared.bus.ProvisioningRequestMessage;
+import io.zto.shared.bus.RevocationEvent;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * The broker's side of the event bus. Every node consumes the publish addresses and acts on its own
+ * sessions, so any node may publish a delivery or a drop; client publishes are forwarded to the other
+ * nodes on {@link Addresses#BROKER_ROUTE}. Provisioning requests become requests to the provisioning
+ * verticle and their answers go back to the device (contract section 4).
+ */
+public final class BrokerBridge {
+
+  /** How long a provisioning answer may take before the device is told to retry. */
+  static final long PROVISIONING_TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final BrokerNode node;
+  private final EventBus bus;
+
+  public BrokerBridge(Vertx vertx, BrokerNode node) {
+    this.vertx = vertx;
+    this.node = node;
+    this.bus = vertx.eventBus();
+  }
+
+  /** Registers the consumers; completes when they are registered (cluster-wide when clustered). */
+  public Future<Void> start() {
+    node.inbound(this::fromClient);
+    if (vertx.isClustered()) {
+      node.broker().clusterSink(m -> bus.publish(Addresses.BROKER_ROUTE,
+          m.toJson().put("origin", node.nodeId())));
+    }
+    List<MessageConsumer<JsonObject>> consumers = List.of(
+        bus.<JsonObject>consumer(Addresses.BROKER_ROUTE, m -> fromOtherNode(m.body())),
+        bus.<JsonObject>consumer(Addresses.BROKER_DELIVER, m -> deliver(DeliverMessage.fromJson(m.body()))),
+        bus.<JsonObject>consumer(Addresses.BROKER_DROP_SESSIONS, m -> drop(DropSessions.fromJson(m.body()))),
+        bus.<JsonObject>consumer(Addresses.REVOCATION_EVENTS, m -> revoked(RevocationEvent.fromJson(m.body()))));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  private void fromOtherNode(JsonObject json) {
+    if (!node.nodeId().equals(json.getString("origin"))) {
+      node.broker().deliverLocally(Message.fromJson(json));
+    }
+  }
+
+  private void deliver(DeliverMessage message) {
+    // every node receives the publish, so each delivers locally only: no re-forwarding
+    node.broker().deliverLocally(Message.fromPlatform(message.topic(), message.payload(), message.qos(),
+        message.retain(), message.properties(), System.currentTimeMillis()));
+  }
+
+  private void fromClient(ClientConnection connection, Message message) {
+    Identity who = connection.identity();
+    if (who.listener() == Identity.Listener.PROVISIONING
+        && who.deviceId().equals(ProvisioningTopics.deviceOfRequest(message.topic()))) {
+      provision(who, message);
+      return;
+    }
+    node.broker().publish(message);
+    String[] levels = message.topic().split("/");
+    if (levels.length == 5 && levels[0].equals("devices") && levels[2].equals("commands") && levels[4].equals("reply")
+        && who.deviceId() != null) {
+      bus.publish(Addresses.COMMAND_REPLY,
+          new CommandReply(who.deviceId(), levels[3], message.payload().toString()).toJson());
+    }
+  }
+
+  private void provision(Identity who, Message request) {
+    JsonObject body;
+    try {
+      body = new JsonObject(request.payload());
+    } catch (DecodeException | ClassCastException e) {
+      answer(who.deviceId(), request, rejected(null, "the request is not a JSON object"));
+      return;
+    }
+    String requestId = body.getValue("requestId") instanceof String id ? id : null;
+    if (requestId == null || requestId.isEmpty() || requestId.length() > 64) {
+      answer(who.deviceId(), request, rejected(requestId, "requestId must be a string of 1 to 64 characters"));
+      return;
+    }
+    Object info = body.getValue("info");
+    ProvisioningRequestMessage message = new ProvisioningRequestMessage(who.deviceId(), requestId,
+        who.certificatePem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId());
+    bus.<JsonObject>request(Addresses.PROVISIONING_REQUEST, message.toJson(),
+            new DeliveryOptions().setSendTimeout(PROVISIONING_TIMEOUT_MS))
+        .onComplete(ar -> answer(who.deviceId(), request, ar.succeeded() ? ar.result().body()
+            : unavailable(requestId)));
+  }
+
+  /**
+   * Without a provisioning service the device is told "pending", not "rejected": nobody decided
+   * against it, and asking again later gets the decision (contract section 4).
+   */
+  private static JsonObject unavailable(String requestId) {
+    return new JsonObject().put("requestId", requestId).put("status", "pending")
+        .put("reason", "provisioning service unavailable, ask again later");
+  }
+
+  private static JsonObject rejected(String requestId, String reason) {
+    return new JsonObject().put("requestId", requestId).put("status", "rejected").put("reason", reason);
+  }
+
+  /** To the device's response topic, and for an MQTT 5 Response Topic also there with its Correlation Data. */
+  private void answer(String deviceId, Message request, JsonObject reply) {
+    Buffer payload = reply.toBuffer();
+    Message answer = new Message(ProvisioningTopics.response(deviceId), payload, 1, false, null, 0, 1,
+        "application/json", null, request.correlationData(), List.of());
+    node.broker().publish(answer);
+    String responseTopic = request.responseTopic();
+    if (responseTopic != null && !responseTopic.equals(answer.topic()) && TopicFilter.isValidTopicName(responseTopic)) {
+      node.broker().publish(answer.withTopic(responseTopic));
+    }
+  }
+
+  private void drop(DropSessions drop) {
+    disconnect(who -> Objects.equals(drop.deviceId(), who.deviceId())
+        || drop.certificateFingerprint() != null && drop.certificateFingerprint().equals(who.certificateFingerprint()),
+        drop.reason() == null ? "session dropped by the platform" : drop.reason());
+  }
+
+  private void revoked(RevocationEvent event) {
+    if (event.action() != RevocationEvent.Action.BLOCKED) {
+      return;
+    }
+    String reason = event.kind() == RevocationEvent.Kind.DEVICE ? "device disabled" : "certificate revoked";
+    if (event.kind() == RevocationEvent.Kind.DEVICE) {
+      disconnect(who -> event.deviceId().equals(who.deviceId()), reason);
+    } else {
+      String serial = event.serial().toLowerCase().replaceFirst("^0+(?=.)", "");
+      disconnect(who -> serial.equals(who.certificateSerial())
+          && (event.issuerFingerprint() == null || event.issuerFingerprint().equals(who.issuerFingerprint())), reason);
+    }
+  }
+
+  private void disconnect(Predicate<Identity> which, String reason) {
+    for (ClientConnection connection : node.connections()) {
+      if (which.test(connection.identity())) {
+        connection.kick(Outlet.Disconnect.ADMINISTRATIVE_ACTION, reason);
+      }
+    }
+  }
+}

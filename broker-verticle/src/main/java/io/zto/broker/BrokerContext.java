@@ -1,0 +1,23 @@
+package io.zto.broker;
+
+import java.util.function.BiConsumer;
+
+/** What a connection needs from the node around it: limits, metrics, and where its publishes go. */
+public interface BrokerContext {
+
+  BrokerMetrics metrics();
+
+  /** Our Receive Maximum: QoS 2 messages a client may have unreleased towards us. */
+  int receiveMaximum();
+
+  long sessionExpiryMaxSeconds();
+
+  /** QoS 0 messages being written to one client before further ones are dropped. */
+  int qos0InFlightMax();
+
+  /** Where accepted inbound messages go (the broker, or the platform bridge for its topics). */
+  BiConsumer<ClientConnection, Message> inbound();
+
+  /** A connection ended. */
+  void closed(ClientConnection connection);
+}

@@ -1,0 +1,40 @@
+package io.zto.broker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The broker's counters in the platform registry (exported on /metrics). */
+public final class BrokerMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> denied = new ConcurrentHashMap<>();
+
+  public BrokerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** A message not delivered, by why: qos0 (queue full), slow-consumer, offline-queue, expired, too-large. */
+  public void dropped(String why) {
+    dropped.computeIfAbsent(why, w -> Counter.builder("zto.mqtt.messages.dropped").tag("reason", w)
+        .register(registry)).increment();
+  }
+
+  public void refused(String listener) {
+    refused.computeIfAbsent(listener, l -> Counter.builder("zto.mqtt.connects.refused").tag("listener", l)
+        .register(registry)).increment();
+  }
+
+  public void denied(String what) {
+    denied.computeIfAbsent(what, w -> Counter.builder("zto.mqtt.acl.denied").tag("operation", w)
+        .register(registry)).increment();
+  }
+
+  public double droppedCount(String why) {
+    Counter counter = dropped.get(why);
+    return counter == null ? 0 : counter.count();
+  }
+}

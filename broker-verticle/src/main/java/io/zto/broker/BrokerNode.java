@@ -1,0 +1,85 @@
+package io.zto.broker;
+
+import io.vertx.core.Vertx;
+import io.zto.shared.config.MqttConfig;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/** The broker of this node with its limits: what connections and the bridge share. */
+public final class BrokerNode {
+
+  private final Broker broker;
+  private final MqttConfig config;
+  private final String nodeId;
+  private final BrokerMetrics metrics;
+  private final Set<ClientConnection> connections = new LinkedHashSet<>();
+  private BiConsumer<ClientConnection, Message> inbound;
+
+  public BrokerNode(Vertx vertx, MqttConfig config, BrokerMetrics metrics, String nodeId) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.metrics = metrics;
+    this.broker = new Broker(vertx, metrics, new Session.Limits(config.clientQueueMax(), config.offlineQueueMax()));
+    this.inbound = (connection, message) -> broker.publish(message);
+  }
+
+  public Broker broker() {
+    return broker;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public int maxMessageSize() {
+    return config.maxMessageSize();
+  }
+
+  /** Routes client publishes through {@code sink} (the platform bridge) instead of straight to the broker. */
+  public void inbound(BiConsumer<ClientConnection, Message> sink) {
+    this.inbound = sink;
+  }
+
+  void opened(ClientConnection connection) {
+    connections.add(connection);
+  }
+
+  public Set<ClientConnection> connections() {
+    return Set.copyOf(connections);
+  }
+
+  BrokerContext context() {
+    return new BrokerContext() {
+      @Override
+      public BrokerMetrics metrics() {
+        return metrics;
+      }
+
+      @Override
+      public int receiveMaximum() {
+        return config.receiveMaximum();
+      }
+
+      @Override
+      public long sessionExpiryMaxSeconds() {
+        return config.sessionExpiryMax().toSeconds();
+      }
+
+      @Override
+      public int qos0InFlightMax() {
+        return config.clientQueueMax();
+      }
+
+      @Override
+      public BiConsumer<ClientConnection, Message> inbound() {
+        return inbound;
+      }
+
+      @Override
+      public void closed(ClientConnection connection) {
+        connections.remove(connection);
+      }
+    };
+  }
+}

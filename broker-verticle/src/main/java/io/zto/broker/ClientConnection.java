@@ -1,0 +1,251 @@
+package io.zto.broker;
+
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttWill;
+import io.vertx.mqtt.messages.MqttDisconnectMessage;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One accepted MQTT connection: turns the endpoint's packets into broker operations and writes the
+ * session's messages back. Subscriptions are in {@link SubscribeHandler}. Event-loop confined.
+ */
+public final class ClientConnection implements Outlet {
+
+  /** Topic aliases a client may use towards us (advertised in CONNACK). */
+  static final int TOPIC_ALIAS_MAXIMUM = 16;
+
+  private final MqttEndpoint endpoint;
+  private final Broker broker;
+  private final Session session;
+  private final Identity identity;
+  private final BrokerContext context;
+  private final boolean v5;
+  private final int receiveMaximum;
+  private final long maxPacketSize;
+  private final Map<Integer, String> topicAliases = new HashMap<>();
+  private int qos0Writing;
+  private boolean willCleared;
+  private boolean closedByServer;
+
+  ClientConnection(MqttEndpoint endpoint, Broker broker, Session session, Identity identity, BrokerContext context) {
+    this.endpoint = endpoint;
+    this.broker = broker;
+    this.session = session;
+    this.identity = identity;
+    this.context = context;
+    this.v5 = endpoint.protocolVersion() == MqttVersion.MQTT_5.protocolLevel();
+    Integer receiveMax = Mqtt5Properties.integer(endpoint.connectProperties(), MqttPropertyType.RECEIVE_MAXIMUM);
+    this.receiveMaximum = receiveMax == null || receiveMax <= 0 ? 65_535 : receiveMax;
+    Integer maxPacket = Mqtt5Properties.integer(endpoint.connectProperties(), MqttPropertyType.MAXIMUM_PACKET_SIZE);
+    this.maxPacketSize = maxPacket == null || maxPacket <= 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(maxPacket);
+  }
+
+  /** Installs the handlers; called before CONNACK so no packet is missed. */
+  void wire() {
+    endpoint.publishAutoAck(false);
+    endpoint.subscriptionAutoAck(false);
+    endpoint.publishHandler(this::onPublish);
+    endpoint.publishReleaseHandler(this::onPubrel);
+    endpoint.publishAcknowledgeHandler(session::acknowledged);
+    endpoint.publishReceivedHandler(session::received);
+    endpoint.publishCompletionHandler(session::acknowledged);
+    SubscribeHandler subscriptions = new SubscribeHandler(endpoint, broker, session, identity, context.metrics(), v5);
+    endpoint.subscribeHandler(subscriptions::onSubscribe);
+    endpoint.unsubscribeHandler(subscriptions::onUnsubscribe);
+    endpoint.disconnectMessageHandler(this::onDisconnect);
+    endpoint.closeHandler(v -> onClose());
+    endpoint.exceptionHandler(e -> kick(Disconnect.PROTOCOL_ERROR, "protocol error"));
+  }
+
+  boolean v5() {
+    return v5;
+  }
+
+  Identity identity() {
+    return identity;
+  }
+
+  private void onPublish(MqttPublishMessage message) {
+    String topic = resolveTopic(message);
+    if (topic == null) {
+      return;
+    }
+    int qos = message.qosLevel().value();
+    if (!identity.acl().mayPublish(topic)) {
+      denyPublish(message, qos);
+      return;
+    }
+    if (qos == 2 && session.inboundQos2().contains(message.messageId())) {
+      // a resent QoS 2 PUBLISH we already routed: acknowledge again, deliver once (MQTT 4.3.3)
+      endpoint.publishReceived(message.messageId());
+      return;
+    }
+    if (qos == 2 && session.inboundQos2().size() >= context.receiveMaximum()) {
+      kick(Disconnect.RECEIVE_MAXIMUM_EXCEEDED, "more than " + context.receiveMaximum() + " QoS 2 messages unreleased");
+      return;
+    }
+    Message routed = Mqtt5Properties.message(topic, message.payload(), qos, message.isRetain(),
+        endpoint.clientIdentifier(), message.properties(), System.currentTimeMillis());
+    context.inbound().accept(this, routed);
+    if (qos == 1) {
+      endpoint.publishAcknowledge(message.messageId());
+    } else if (qos == 2) {
+      session.inboundQos2().add(message.messageId());
+      endpoint.publishReceived(message.messageId());
+    }
+  }
+
+  private String resolveTopic(MqttPublishMessage message) {
+    String topic = message.topicName();
+    Integer alias = v5 ? Mqtt5Properties.integer(message.properties(), MqttPropertyType.TOPIC_ALIAS) : null;
+    if (alias != null && (alias <= 0 || alias > TOPIC_ALIAS_MAXIMUM)) {
+      kick(Disconnect.TOPIC_ALIAS_INVALID, "topic alias " + alias + " out of range");
+      return null;
+    }
+    if (topic == null || topic.isEmpty()) {
+      topic = alias == null ? null : topicAliases.get(alias);
+    } else if (alias != null) {
+      topicAliases.put(alias, topic);
+    }
+    if (!TopicFilter.isValidTopicName(topic)) {
+      kick(Disconnect.TOPIC_ALIAS_INVALID, "invalid or unknown topic");
+      return null;
+    }
+    return topic;
+  }
+
+  /**
+   * A publish the ACL forbids. MQTT 5: PUBACK 0x87 for QoS 1; a QoS 2 denial closes with DISCONNECT
+   * 0x87, because vertx-mqtt 5.0.7 does not write PUBREC reason codes. MQTT 3.1.1 has no negative
+   * acknowledgement: the message is dropped and acknowledged, so the client does not resend it forever.
+   */
+  private void denyPublish(MqttPublishMessage message, int qos) {
+    context.metrics().denied("publish");
+    if (qos == 1) {
+      if (v5) {
+        endpoint.publishAcknowledge(message.messageId(), MqttPubAckReasonCode.NOT_AUTHORIZED,
+            Mqtt5Properties.reason("not authorized to publish to " + message.topicName()));
+      } else {
+        endpoint.publishAcknowledge(message.messageId());
+      }
+    } else if (qos == 2) {
+      if (v5) {
+        kick(Disconnect.NOT_AUTHORIZED, "not authorized to publish to " + message.topicName());
+      } else {
+        endpoint.publishReceived(message.messageId());
+        session.inboundQos2().add(message.messageId());
+      }
+    }
+  }
+
+  private void onPubrel(int packetId) {
+    session.inboundQos2().remove(packetId);
+    endpoint.publishComplete(packetId);
+  }
+
+  private void onDisconnect(MqttDisconnectMessage message) {
+    if (v5) {
+      Integer expiry = Mqtt5Properties.integer(message.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
+      if (expiry != null && session.expirySeconds() > 0) {
+        broker.expiry(session, Math.min(Integer.toUnsignedLong(expiry), context.sessionExpiryMaxSeconds()));
+      }
+    }
+    // MQTT 3.14.4: a normal DISCONNECT discards the will; 0x04 asks for it to be published
+    willCleared = message.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
+  }
+
+  private void onClose() {
+    boolean mine = session.detach(this);
+    MqttWill will = endpoint.will();
+    if (will != null && will.isWillFlag() && !willCleared) {
+      publishWill(will, mine);
+    }
+    if (mine) {
+      broker.disconnected(session);
+    }
+    context.closed(this);
+  }
+
+  private void publishWill(MqttWill will, boolean sessionEnds) {
+    Message message = Mqtt5Properties.message(will.getWillTopic(), will.getWillMessage(), will.getWillQos(),
+        will.isWillRetain(), endpoint.clientIdentifier(), will.getWillProperties(), System.currentTimeMillis());
+    if (!identity.acl().mayPublish(message.topic())) {
+      context.metrics().denied("will");
+      return;
+    }
+    Integer delay = v5 ? Mqtt5Properties.integer(will.getWillProperties(), MqttPropertyType.WILL_DELAY_INTERVAL) : null;
+    long delaySeconds = delay == null ? 0 : Integer.toUnsignedLong(delay);
+    // MQTT 3.1.3.2.2: the will goes out at the latest when the session ends
+    long effective = sessionEnds ? Math.min(delaySeconds, session.expirySeconds()) : 0;
+    broker.scheduleWill(endpoint.clientIdentifier(), message, effective);
+  }
+
+  @Override
+  public void publish(Outbound message, boolean dup) {
+    long now = System.currentTimeMillis();
+    if (message.message().payload().length() + message.message().topic().length() + 64L > maxPacketSize) {
+      context.metrics().dropped("too-large");
+      if (message.qos() > 0) {
+        session.acknowledged(message.packetId());
+      }
+      return;
+    }
+    MqttProperties props = v5 ? Mqtt5Properties.outbound(message, now) : MqttProperties.NO_PROPERTIES;
+    var written = endpoint.publish(message.message().topic(), message.message().payload(),
+        MqttQoS.valueOf(message.qos()), dup, message.retain(), message.qos() == 0 ? 0 : message.packetId(), props);
+    if (message.qos() == 0) {
+      qos0Writing++;
+      written.onComplete(ar -> qos0Writing--);
+    }
+  }
+
+  @Override
+  public void pubrel(int packetId) {
+    endpoint.publishRelease(packetId);
+  }
+
+  @Override
+  public boolean acceptsQos0() {
+    return qos0Writing < context.qos0InFlightMax();
+  }
+
+  @Override
+  public int receiveMaximum() {
+    return receiveMaximum;
+  }
+
+  @Override
+  public void kick(Disconnect reason, String text) {
+    if (closedByServer) {
+      return;
+    }
+    closedByServer = true;
+    try {
+      // writes DISCONNECT with the reason for MQTT 5 only, then closes
+      endpoint.disconnect(MqttDisconnectReasonCode.valueOf(code(reason)), Mqtt5Properties.reason(text));
+    } catch (IllegalArgumentException alreadyClosed) {
+      // the client went away first: nothing left to tell it
+    }
+  }
+
+  private static byte code(Disconnect reason) {
+    return switch (reason) {
+      case QUOTA_EXCEEDED -> (byte) 0x97;
+      case SESSION_TAKEN_OVER -> (byte) 0x8E;
+      case ADMINISTRATIVE_ACTION -> (byte) 0x98;
+      case NOT_AUTHORIZED -> (byte) 0x87;
+      case RECEIVE_MAXIMUM_EXCEEDED -> (byte) 0x93;
+      case TOPIC_ALIAS_INVALID -> (byte) 0x94;
+      case SERVER_SHUTTING_DOWN -> (byte) 0x8B;
+      case PROTOCOL_ERROR -> (byte) 0x82;
+    };
+  }
+}

@@ -1,0 +1,121 @@
+package io.zto.broker;
+
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.vertx.core.Context;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mqtt.MqttEndpoint;
+import io.zto.shared.domain.AuditEvent;
+import io.zto.shared.store.AuditRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CONNECT of one listener: authenticate (off the event loop), then refuse with the right code and an
+ * audit entry, or take over any connection of the same client id and accept with the session state.
+ */
+final class ConnectHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectHandler.class);
+
+  private final Identity.Listener listener;
+  private final BrokerNode node;
+  private final ConnectAuthenticator authenticator;
+  private final AuditRepository audit;
+  private final Context context;
+
+  ConnectHandler(Identity.Listener listener, BrokerNode node, ConnectAuthenticator authenticator,
+                 AuditRepository audit, Context context) {
+    this.listener = listener;
+    this.node = node;
+    this.authenticator = authenticator;
+    this.audit = audit;
+    this.context = context;
+  }
+
+  void handle(MqttEndpoint endpoint) {
+    boolean v5 = endpoint.protocolVersion() == MqttVersion.MQTT_5.protocolLevel();
+    if (endpoint.clientIdentifier() == null) {
+      refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "empty client id with a persistent session"));
+      return;
+    }
+    boolean[] closed = {false};
+    // replaced by the connection's own handler on accept; until then it tells a vanished client apart
+    endpoint.closeHandler(v -> closed[0] = true);
+    authenticator.authenticate(endpoint, listener)
+        // repository futures may complete elsewhere: the broker state lives on this verticle's context
+        .onComplete(ar -> context.runOnContext(v -> {
+          if (closed[0]) {
+            return;
+          }
+          if (ar.succeeded()) {
+            accept(endpoint, v5, ar.result());
+          } else if (ar.cause() instanceof Refusal refusal) {
+            refuse(endpoint, v5, refusal);
+          } else {
+            LOG.warn("CONNECT of {} on {} failed", endpoint.clientIdentifier(), listener.label(), ar.cause());
+            refuse(endpoint, v5, new Refusal(Refusal.Kind.UNAVAILABLE, "authentication unavailable"));
+          }
+        }));
+  }
+
+  private void refuse(MqttEndpoint endpoint, boolean v5, Refusal refusal) {
+    node.context().metrics().refused(listener.label());
+    String actor = endpoint.clientIdentifier() == null ? "anonymous" : endpoint.clientIdentifier();
+    audit.append(AuditEvent.refused(actor, "mqtt.connect", listener.label(), refusal.getMessage())
+            .withDetails(new JsonObject().put("code", refusal.kind().name().toLowerCase())
+                .put("remote", String.valueOf(endpoint.remoteAddress())))
+            .withNode(node.nodeId()))
+        .onFailure(e -> LOG.warn("could not audit a refused CONNECT", e));
+    MqttConnectReturnCode code = refusal.kind().code(v5);
+    if (v5) {
+      endpoint.reject(code, Mqtt5Properties.reason(refusal.getMessage()));
+    } else {
+      endpoint.reject(code);
+    }
+  }
+
+  private void accept(MqttEndpoint endpoint, boolean v5, Identity identity) {
+    String clientId = endpoint.clientIdentifier();
+    Broker broker = node.broker();
+    Session previous = broker.session(clientId);
+    if (previous != null && previous.outlet() != null) {
+      previous.outlet().kick(Outlet.Disconnect.SESSION_TAKEN_OVER, "another connection with this client id");
+    }
+    broker.cancelWill(clientId);
+    Session session = broker.open(clientId, endpoint.isCleanSession());
+    boolean present = session == previous;
+    broker.expiry(session, expiry(endpoint, v5));
+    ClientConnection connection = new ClientConnection(endpoint, broker, session, identity, node.context());
+    connection.wire();
+    endpoint.accept(present, v5 ? connackProperties(session) : MqttProperties.NO_PROPERTIES);
+    node.opened(connection);
+    session.attach(connection, identity);
+  }
+
+  /** 3.1.1: clean session means none; MQTT 5: the requested expiry; both capped by mqtt.sessionExpiryMax. */
+  private long expiry(MqttEndpoint endpoint, boolean v5) {
+    long max = node.context().sessionExpiryMaxSeconds();
+    if (!v5) {
+      return endpoint.isCleanSession() ? 0 : max;
+    }
+    Integer requested = Mqtt5Properties.integer(endpoint.connectProperties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
+    return requested == null ? 0 : Math.min(Integer.toUnsignedLong(requested), max);
+  }
+
+  private MqttProperties connackProperties(Session session) {
+    MqttProperties props = new MqttProperties();
+    props.add(new IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), node.context().receiveMaximum()));
+    props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), ClientConnection.TOPIC_ALIAS_MAXIMUM));
+    props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), node.maxMessageSize()));
+    props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), (int) session.expirySeconds()));
+    props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
+    props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
+    props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 1));
+    props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 1));
+    return props;
+  }
+}
