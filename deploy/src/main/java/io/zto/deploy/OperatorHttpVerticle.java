@@ -18,7 +18,14 @@ import io.zto.shared.bus.HealthReport;
 import io.zto.shared.config.Role;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.net.ListenFailure;
+import io.vertx.core.buffer.Buffer;
+import io.zto.shared.pki.Der;
+import io.zto.shared.pki.Fingerprints;
+import io.zto.shared.pki.PlatformPki;
 import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.CertificateRepository;
+import io.zto.shared.store.EstRequestRepository;
+import java.security.cert.X509Certificate;
 import io.zto.shared.store.Database;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,7 +33,8 @@ import java.util.List;
 
 /**
  * The operator HTTP listener of a node (port 8080, localhost unless configured): {@code /health},
- * {@code /metrics}, CRLs under {@code /crl/}, and the bearer-token API under {@code /api/v1}. Runs on
+ * {@code /metrics}, CRLs under {@code /crl/}, the issuing CA certificate at
+ * {@code /ca/issuing.crt} (the AIA caIssuers URL), and the bearer-token API under {@code /api/v1}. Runs on
  * every node whatever its roles, so each node answers its own health.
  */
 public final class OperatorHttpVerticle extends VerticleBase {
@@ -38,10 +46,12 @@ public final class OperatorHttpVerticle extends VerticleBase {
   private final String adminToken;
   private final PrometheusMeterRegistry registry;
   private final String nodeId;
+  private final X509Certificate issuingCa;
   private HttpServer server;
 
   public OperatorHttpVerticle(ZtoConfig config, Database db, String adminToken, PrometheusMeterRegistry registry,
-                              String nodeId) {
+                              String nodeId, X509Certificate issuingCa) {
+    this.issuingCa = issuingCa;
     this.config = config;
     this.db = db;
     this.adminToken = adminToken;
@@ -56,9 +66,15 @@ public final class OperatorHttpVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/crl/:file").handler(this::crl);
+    Buffer issuingDer = Buffer.buffer(Der.encode(issuingCa));
+    router.get("/ca/" + PlatformPki.ISSUING_CA + ".crt").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/pkix-cert").end(issuingDer));
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()));
     router.route("/api/v1/*").handler(new BearerAuth(adminToken, audit));
     router.route("/api/v1/*").subRouter(new AuditApi(vertx, audit).router());
+    router.route("/api/v1/*").subRouter(new CertificatesApi(vertx, new CertificateRepository(db), audit,
+        Fingerprints.sha256(issuingCa), nodeId).router());
+    router.route("/api/v1/*").subRouter(new EstRequestsApi(vertx, new EstRequestRepository(db), audit, nodeId).router());
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
     router.route().failureHandler(OperatorHttpVerticle::failure);
 
