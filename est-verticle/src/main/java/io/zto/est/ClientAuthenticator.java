@@ -66,6 +66,7 @@ final class ClientAuthenticator {
     Instant now = Instant.now();
     return services.anchors.list(TrustAnchor.Purpose.LDEVID)
         .compose(anchors -> services.work(() -> verifyLdevid(chain, anchors, now)))
+        .onSuccess(verified -> EstVerticle.identify(ctx, verified.deviceId()))
         .compose(verified -> notListed(chain.get(0), verified.issuerFingerprints())
             .compose(ignored -> services.devices.get(verified.deviceId()))
             .map(device -> {
@@ -136,6 +137,7 @@ final class ClientAuthenticator {
         throw EstException.forbidden("The client certificate was not issued by this platform's EST server");
       }
       IssuedCertificate issued = found.get();
+      EstVerticle.identify(ctx, issued.deviceId());
       if (issued.status() == IssuedCertificate.Status.REVOKED) {
         throw EstException.forbidden("The client certificate (serial " + issued.serial() + ") is revoked ("
             + issued.revocationReason().rfcName() + "); the device must provision again");

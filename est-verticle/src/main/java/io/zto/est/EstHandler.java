@@ -5,8 +5,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.config.EstConfig;
 
 /**
- * One EST operation. It answers the request itself on success; a failure (an {@link EstException} with
- * its status and reason, or anything else as 500) is answered and audited by {@link EstVerticle}.
+ * One EST operation. An enrollment returns its {@link EstOutcome}, which {@link EstVerticle} audits and
+ * then answers; {@code cacerts} and {@code csrattrs} answer themselves and return null. A failure (an
+ * {@link EstException} with its status and reason, or anything else as 500) is audited and answered by
+ * {@link EstVerticle}.
  */
 interface EstHandler {
 

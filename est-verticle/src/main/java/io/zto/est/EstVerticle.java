@@ -135,8 +135,9 @@ public final class EstVerticle extends VerticleBase {
         EstOutcome result = done.result();
         if (result != null) {
           services.audit(AuditEvent.succeeded(result.deviceId(), action, result.deviceId())
-              .withDetails(new JsonObject().put("serial", result.serial()).put("profile", profile.name())
-                  .put("retry", result.retry())));
+                  .withDetails(new JsonObject().put("serial", result.serial()).put("profile", profile.name())
+                      .put("retry", result.retry())))
+              .onComplete(audited -> result.answer().handle(ctx));
         }
         return;
       }
@@ -165,8 +166,12 @@ public final class EstVerticle extends VerticleBase {
     AuditEvent.Outcome outcome = status >= 500 ? AuditEvent.Outcome.FAILED
         : status == 202 ? AuditEvent.Outcome.SUCCEEDED : AuditEvent.Outcome.REFUSED;
     services.audit(new AuditEvent(0, Instant.now(), device == null ? "unknown" : device, action, device, outcome,
-        status == 202 ? "pending approval: " + reason : reason,
-        new JsonObject().put("status", status).put("remote", String.valueOf(ctx.request().remoteAddress())), null));
+            status == 202 ? "pending approval: " + reason : reason,
+            new JsonObject().put("status", status).put("remote", String.valueOf(ctx.request().remoteAddress())), null))
+        .onComplete(audited -> answerRefusal(ctx, status, reason, failure));
+  }
+
+  private static void answerRefusal(RoutingContext ctx, int status, String reason, Throwable failure) {
     if (status == 202 || (failure instanceof EstException e && e.challenge())) {
       // Bouncy Castle's EST client fails on an unread body of a 202 or of the 401 it answers with
       // credentials, so these two carry their reason in a header only

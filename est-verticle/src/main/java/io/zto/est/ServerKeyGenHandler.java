@@ -57,10 +57,8 @@ final class ServerKeyGenHandler implements EstHandler {
                       .compose(consumed -> issuer.issue(publicKey, deviceId, profile))
                       .compose(certificate -> services.challenges.recordIssued(challenge.id(),
                               certificate.getSerialNumber().toString(16))
-                          .map(recorded -> {
-                            answer(ctx, keyPair, certificate);
-                            return new EstOutcome(deviceId, certificate, false);
-                          }));
+                          .map(recorded -> new EstOutcome(deviceId, certificate, false,
+                              answer -> answer(answer, keyPair, certificate))));
                 }));
       });
     });

@@ -6,7 +6,6 @@ import io.zto.shared.config.EstConfig;
 import io.zto.shared.domain.EstRequest;
 import io.zto.shared.pki.CheckedCsr;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -41,8 +40,7 @@ final class SimpleEnrollHandler implements EstHandler {
       EstVerticle.identify(ctx, client.deviceId());
       return services.work(() -> EnrollmentPolicy.enrollmentCsr(der, client.deviceId()))
           .compose(csr -> enroll(ctx, profile, client.deviceId(), csr, now));
-    }).onSuccess(outcome -> EstHttp.base64(ctx, CertsOnly.MEDIA_TYPE,
-        CertsOnly.base64(List.of(outcome.certificate()))));
+    });
   }
 
   private Future<EstOutcome> enroll(RoutingContext ctx, EstConfig.Profile profile, String deviceId, CheckedCsr csr,
@@ -50,13 +48,13 @@ final class SimpleEnrollHandler implements EstHandler {
     String secret = ChallengeCheck.presented(ctx, deviceId, csr);
     String publicKeyHash = csr.publicKeySha256();
     return challenges.retried(deviceId, publicKeyHash, secret, now).compose(retry -> retry.isPresent()
-        ? issuer.stored(retry.get()).map(certificate -> new EstOutcome(deviceId, certificate, true))
+        ? issuer.stored(retry.get()).map(certificate -> EstOutcome.certsOnly(deviceId, certificate, true))
         : challenges.match(deviceId, secret, now).compose(challenge ->
             policy.approval(profile, OPERATION, deviceId, csr)
                 .compose(approved -> challenges.consume(challenge, publicKeyHash, now)
                     .compose(consumed -> issuer.issue(csr.publicKey(), deviceId, profile))
                     .compose(certificate -> {
-                      EstOutcome outcome = new EstOutcome(deviceId, certificate, false);
+                      EstOutcome outcome = EstOutcome.certsOnly(deviceId, certificate, false);
                       return services.challenges.recordIssued(challenge.id(), outcome.serial())
                           .compose(recorded -> recordApproved(approved, outcome.serial()))
                           .map(outcome);

@@ -3,7 +3,6 @@ package io.zto.est;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.config.EstConfig;
-import java.util.List;
 
 /**
  * {@code POST /simplereenroll} (RFC 7030 §4.2.2): the device's current operational certificate on the
@@ -35,8 +34,7 @@ final class SimpleReenrollHandler implements EstHandler {
       return services.work(() -> EnrollmentPolicy.reenrollmentCsr(der, client.certificate()))
           .compose(csr -> policy.approval(profile, OPERATION, client.deviceId(), csr)
               .compose(approved -> issuer.issue(csr.publicKey(), client.deviceId(), profile))
-              .map(certificate -> new EstOutcome(client.deviceId(), certificate, false)));
-    }).onSuccess(outcome -> EstHttp.base64(ctx, CertsOnly.MEDIA_TYPE,
-        CertsOnly.base64(List.of(outcome.certificate()))));
+              .map(certificate -> EstOutcome.certsOnly(client.deviceId(), certificate, false)));
+    });
   }
 }
