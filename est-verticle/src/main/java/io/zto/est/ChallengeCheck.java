@@ -51,18 +51,14 @@ final class ChallengeCheck {
   }
 
   /**
-   * A retry after a lost response: the device used this challenge with this public key before, within the
-   * challenge's lifetime; the serial of the certificate issued then.
+   * The device's challenge used before with this public key, within its lifetime, if the secret is that
+   * challenge: a retry after a lost response (its {@code issuedSerial} is the answer) or after a failure
+   * between consuming it and recording the certificate (no serial yet).
    */
-  Future<Optional<String>> retried(String deviceId, String publicKeyHash, String secret, Instant now) {
-    return services.challenges.findUsed(deviceId, publicKeyHash, now).compose(used -> {
-      if (used.isEmpty() || used.get().issuedSerial() == null) {
-        return Future.succeededFuture(Optional.empty());
-      }
-      EstChallenge challenge = used.get();
-      return services.work(() -> HASHER.verify(secret, challenge.challengeHash()))
-          .map(matches -> matches ? Optional.of(challenge.issuedSerial()) : Optional.empty());
-    });
+  Future<Optional<EstChallenge>> usedWithKey(String deviceId, String publicKeyHash, String secret, Instant now) {
+    return services.challenges.findUsed(deviceId, publicKeyHash, now).compose(used -> used.isEmpty()
+        ? Future.succeededFuture(Optional.<EstChallenge>empty())
+        : services.work(() -> HASHER.verify(secret, used.get().challengeHash()) ? used : Optional.<EstChallenge>empty()));
   }
 
   /** The live challenge the secret matches; 403 if none (wrong, expired or used). */

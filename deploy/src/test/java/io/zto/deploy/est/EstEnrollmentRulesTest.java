@@ -145,6 +145,24 @@ class EstEnrollmentRulesTest {
   }
 
   @Test
+  void concurrentRetriesWithOneKeyAndChallengeGetTheSameSingleCertificate() {
+    // GIVEN one challenge WHEN the same CSR is sent four times at once (a client retrying impatiently)
+    ProvisionedDevice device = node.provision("rules-retry-race-1");
+    EstHttps https = https(device);
+    PKCS10CertificationRequest csr = csr(KeyPairs.ecP256(), device.deviceId(), device.challenge());
+    List<CompletableFuture<HttpResponse<String>>> racing = java.util.stream.IntStream.range(0, 4)
+        .mapToObj(i -> CompletableFuture.supplyAsync(() -> https.post("/simpleenroll", csr))).toList();
+    List<HttpResponse<String>> responses = racing.stream().map(CompletableFuture::join).toList();
+    // THEN every one gets the same certificate
+    assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(200));
+    assertThat(responses.stream().map(HttpResponse::body).distinct()).hasSize(1);
+    // AND the device has exactly one valid certificate
+    JsonArray items = new JsonObject(node.api("GET", "/api/v1/certificates?deviceId=rules-retry-race-1", null).body())
+        .getJsonArray("items");
+    assertThat(items.stream().map(JsonObject.class::cast).filter(c -> c.getString("status").equals("valid"))).hasSize(1);
+  }
+
+  @Test
   void labelSelectsTheProfileValidity() throws Exception {
     // GIVEN the label "short" with a one-hour validity
     ProvisionedDevice device = node.provision("rules-short-1");
