@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.zto.deploy.est.EstTestNode.ProvisionedDevice;
+import io.zto.shared.domain.CrlSource;
 import io.zto.shared.domain.Device;
+import io.zto.shared.domain.RevocationReason;
+import io.zto.shared.pki.Fingerprints;
+import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.pki.CsrBuilder;
 import io.zto.shared.pki.KeyPairs;
 import io.zto.shared.store.DeviceRepository;
@@ -118,6 +122,25 @@ class EstEnrollmentRulesTest {
         .post("/simpleenroll", csr(KeyPairs.ecP256(), "rules-stranger-1", node.newChallenge("rules-stranger-1")));
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.body()).contains("does not chain to a trusted CA");
+  }
+
+  @Test
+  void ldevidListedByItsCasCrlIsRefused() {
+    // GIVEN a provisioned device whose LDevID its customer CA has revoked (an external CRL source's entry)
+    ProvisionedDevice device = node.provision("rules-crl-1");
+    CrlSourceRepository sources = new CrlSourceRepository(node.node.platform().db());
+    CrlSource source = Await.result(sources.create(CrlSource.create("http://crl.example/customer.crl",
+        node.identities.ldevidCaPem(), Fingerprints.sha256(node.identities.ldevidCa()), 3600,
+        CrlSource.StalePolicy.KEEP_LAST)));
+    Await.result(sources.replaceEntries(source.id(), new CrlSource.FetchState(null, null, "1", null, Instant.now(),
+            Instant.now().plusSeconds(3600), Instant.now()),
+        List.of(new CrlSource.Entry(device.ldevid().certificate().getSerialNumber().toString(16), Instant.now(),
+            RevocationReason.KEY_COMPROMISE))));
+    // WHEN it enrolls THEN 403 says its LDevID is revoked
+    HttpResponse<String> response = https(device).post("/simpleenroll",
+        csr(KeyPairs.ecP256(), device.deviceId(), device.challenge()));
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.body()).contains("revoked by its CA's CRL");
   }
 
   @Test
