@@ -1,5 +1,6 @@
 package io.zto.deploy;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -121,12 +122,12 @@ final class CertificatesApi {
     });
   }
 
-  private io.vertx.core.Future<Void> announce(IssuedCertificate revoked, RevocationReason reason, Instant now,
+  private Future<Void> announce(IssuedCertificate revoked, RevocationReason reason, Instant now,
                                              String actor) {
     vertx.eventBus().publish(Addresses.REVOCATION_EVENTS, new RevocationEvent(RevocationEvent.Kind.CERTIFICATE,
         RevocationEvent.Action.BLOCKED, revoked.serial(), issuerFingerprint, revoked.deviceId(), reason.rfcName(),
         now).toJson());
-    io.vertx.core.Future<Void> reissued = vertx.eventBus()
+    Future<Void> reissued = vertx.eventBus()
         .request(Addresses.CRL_REISSUE, new JsonObject().put("ca", revoked.issuer())).<Void>mapEmpty()
         .otherwise(failure -> {
           // the CRL verticle renews before nextUpdate anyway; the revocation itself is stored

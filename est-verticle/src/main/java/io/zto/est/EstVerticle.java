@@ -22,6 +22,7 @@ import io.zto.shared.pki.DeferredClientTrust;
 import io.zto.shared.pki.TlsServerOptions;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +116,7 @@ public final class EstVerticle extends VerticleBase {
     Operation operation = operations.get(name);
     if (operation == null) {
       EstHttp.text(ctx, 404, "No EST operation '" + name + "'; the operations are " + String.join(", ",
-          new java.util.TreeSet<>(operations.keySet())));
+          new TreeSet<>(operations.keySet())));
       return;
     }
     if (ctx.request().method() != operation.method()) {
