@@ -30,8 +30,7 @@ final class ApiRequests {
   }
 
   static int limit(RoutingContext ctx) {
-    String text = query(ctx, "limit");
-    return text == null ? DEFAULT_LIMIT : Integer.parseInt(text);
+    return Limits.parse(query(ctx, "limit"), DEFAULT_LIMIT);
   }
 
   static JsonObject body(RoutingContext ctx) {

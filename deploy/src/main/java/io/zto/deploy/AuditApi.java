@@ -65,18 +65,6 @@ final class AuditApi {
   }
 
   private static int limit(RoutingContext ctx) {
-    String text = ctx.queryParams().get("limit");
-    if (text == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(text);
-      if (limit < 1 || limit > AuditRepository.MAX_PAGE_SIZE) {
-        throw new NumberFormatException();
-      }
-      return limit;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("limit must be 1.." + AuditRepository.MAX_PAGE_SIZE + ", not '" + text + "'");
-    }
+    return Limits.parse(ctx.queryParams().get("limit"), DEFAULT_LIMIT);
   }
 }

@@ -91,7 +91,7 @@ public final class Node {
       chain = chain.compose(ignored -> vertx.deployVerticle(VERTICLES.get(role).apply(platform)));
     }
     OperatorHttpVerticle http = new OperatorHttpVerticle(platform.config(), platform.db(), platform.pki().adminToken(),
-        (PrometheusMeterRegistry) platform.metrics(), platform.nodeId());
+        (PrometheusMeterRegistry) platform.metrics(), platform.nodeId(), platform.pki().issuingCertificate());
     return chain.compose(ignored -> vertx.deployVerticle(http)).map(ignored -> new Node(vertx, platform, http));
   }
 

@@ -14,6 +14,7 @@ import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CommandRepository;
 import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.Database;
+import io.zto.shared.store.EstRequestRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.EnrollmentRepository;
 import io.zto.shared.store.ProvisioningRequestRepository;
@@ -42,7 +43,7 @@ final class OperatorApi {
   private final Map<String, Handler<RoutingContext>> operations = new LinkedHashMap<>();
   private final String yaml;
 
-  private OperatorApi(Vertx vertx, Database db, String yaml) {
+  private OperatorApi(Vertx vertx, Database db, String issuerFingerprint, String nodeId, String yaml) {
     this.vertx = vertx;
     this.yaml = yaml;
     AuditRepository audit = new AuditRepository(db);
@@ -82,12 +83,22 @@ final class OperatorApi {
     operations.put("sendCommand", commands::send);
     operations.put("listDeviceCommands", commands::listOfDevice);
     operations.put("getCommand", commands::get);
+    CertificatesApi certificates = new CertificatesApi(vertx, new CertificateRepository(db), audit, issuerFingerprint,
+        nodeId);
+    operations.put("listCertificates", certificates::list);
+    operations.put("getCertificate", certificates::get);
+    operations.put("revokeCertificate", certificates::revoke);
+    EstRequestsApi estRequests = new EstRequestsApi(vertx, new EstRequestRepository(db), audit, nodeId);
+    operations.put("listEstRequests", estRequests::list);
+    operations.put("approveEstRequest", estRequests::approve);
+    operations.put("rejectEstRequest", estRequests::reject);
     operations.put("listAudit", new AuditApi(audit)::list);
   }
 
   /** Reads the document (on a worker: it is a file) and prepares the handlers. */
-  static Future<OperatorApi> load(Vertx vertx, Database db) {
-    return vertx.executeBlocking(OperatorApi::readDocument, false).map(yaml -> new OperatorApi(vertx, db, yaml));
+  static Future<OperatorApi> load(Vertx vertx, Database db, String issuerFingerprint, String nodeId) {
+    return vertx.executeBlocking(OperatorApi::readDocument, false)
+        .map(yaml -> new OperatorApi(vertx, db, issuerFingerprint, nodeId, yaml));
   }
 
   /** The router for {@code /api/v1/*}; fails if an operation of the document has no handler here. */

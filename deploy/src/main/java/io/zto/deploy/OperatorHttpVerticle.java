@@ -3,6 +3,7 @@ package io.zto.deploy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -18,15 +19,20 @@ import io.zto.shared.bus.HealthReport;
 import io.zto.shared.config.Role;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.net.ListenFailure;
+import io.zto.shared.pki.Der;
+import io.zto.shared.pki.Fingerprints;
+import io.zto.shared.pki.PlatformPki;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.Database;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 /**
  * The operator HTTP listener of a node (port 8080, localhost unless configured): {@code /health},
- * {@code /metrics}, CRLs under {@code /crl/}, and the bearer-token API under {@code /api/v1}. Runs on
+ * {@code /metrics}, CRLs under {@code /crl/}, the issuing CA certificate at
+ * {@code /ca/issuing.crt} (the AIA caIssuers URL), and the bearer-token API under {@code /api/v1}. Runs on
  * every node whatever its roles, so each node answers its own health.
  */
 public final class OperatorHttpVerticle extends VerticleBase {
@@ -38,10 +44,12 @@ public final class OperatorHttpVerticle extends VerticleBase {
   private final String adminToken;
   private final PrometheusMeterRegistry registry;
   private final String nodeId;
+  private final X509Certificate issuingCa;
   private HttpServer server;
 
   public OperatorHttpVerticle(ZtoConfig config, Database db, String adminToken, PrometheusMeterRegistry registry,
-                              String nodeId) {
+                              String nodeId, X509Certificate issuingCa) {
+    this.issuingCa = issuingCa;
     this.config = config;
     this.db = db;
     this.adminToken = adminToken;
@@ -51,7 +59,7 @@ public final class OperatorHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return OperatorApi.load(vertx, db)
+    return OperatorApi.load(vertx, db, Fingerprints.sha256(issuingCa), nodeId)
         .compose(api -> api.router().compose(apiRouter -> listen(api, apiRouter)));
   }
 
@@ -61,6 +69,9 @@ public final class OperatorHttpVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/crl/:file").handler(this::crl);
+    Buffer issuingDer = Buffer.buffer(Der.encode(issuingCa));
+    router.get("/ca/" + PlatformPki.ISSUING_CA + ".crt").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/pkix-cert").end(issuingDer));
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(api.yaml()));
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()));

@@ -14,6 +14,9 @@ import java.util.Set;
 final class Checks {
 
   private static final Set<String> ACCOUNT_FIELDS = Set.of("username", "passwordHash", "allow");
+  private static final Set<String> PROFILE_FIELDS = Set.of("name", "validity", "approval");
+  private static final Set<String> RESERVED_LABELS = Set.of("cacerts", "simpleenroll", "simplereenroll", "csrattrs",
+    "serverkeygen", "fullcmc");
 
   private Checks() {
   }
@@ -124,6 +127,49 @@ final class Checks {
     Object allow = account.containsKey("allow") ? account.get("allow") : List.of();
     if (!(allow instanceof List<?> filters) || filters.stream().anyMatch(f -> !(f instanceof String))) {
       return "'allow' must be a list of topic filters";
+    }
+    return null;
+  }
+
+  static ConfigKey.Check estProfiles() {
+    return v -> {
+      Set<String> seen = new HashSet<>();
+      List<?> profiles = (List<?>) v;
+      for (int i = 0; i < profiles.size(); i++) {
+        String problem = estProfile((Map<?, ?>) profiles.get(i), seen);
+        if (problem != null) {
+          return "EST profile " + (i + 1) + ": " + problem;
+        }
+      }
+      return null;
+    };
+  }
+
+  private static String estProfile(Map<?, ?> profile, Set<String> seen) {
+    for (Object field : profile.keySet()) {
+      if (!PROFILE_FIELDS.contains(String.valueOf(field))) {
+        return "unknown field '" + field + "'" + Suggestions.didYouMean(String.valueOf(field), PROFILE_FIELDS);
+      }
+    }
+    if (!(profile.get("name") instanceof String name) || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+      return "'name' must be 1 to 64 letters, digits, '.', '_' or '-'";
+    }
+    if (RESERVED_LABELS.contains(name) || !seen.add(name)) {
+      return "name '" + name + "' is an EST operation or appears twice";
+    }
+    Object validity = profile.get("validity");
+    if (validity != null) {
+      try {
+        if (Durations.parse(String.valueOf(validity)).compareTo(Duration.ofSeconds(1)) < 0) {
+          return "'validity' must be at least 1s";
+        }
+      } catch (IllegalArgumentException e) {
+        return "'validity': " + e.getMessage();
+      }
+    }
+    Object approval = profile.get("approval");
+    if (approval != null && !"auto".equals(approval) && !"manual".equals(approval)) {
+      return "'approval' must be auto or manual, not '" + approval + "'";
     }
     return null;
   }

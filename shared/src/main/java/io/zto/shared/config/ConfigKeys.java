@@ -60,6 +60,9 @@ public final class ConfigKeys {
     "Largest EST request body; larger requests get 413.").withCheck(Checks.atLeast(1024)));
   public static final ConfigKey EST_RETRY_AFTER = define(ConfigKey.of("est.retryAfter", DURATION, "60s",
     "Retry-After sent with 202 while an enrollment awaits manual approval.").withCheck(Checks.positiveDuration()));
+  public static final ConfigKey EST_PROFILES = define(ConfigKey.of("est.profiles", OBJECT_LIST, "",
+    "EST labels (/.well-known/est/{name}/...): [{name, validity, approval: auto|manual}]; file only.")
+    .withCheck(Checks.estProfiles()));
 
   // ---- MQTT
   public static final ConfigKey MQTT_HOST = define(ConfigKey.of("mqtt.host", STRING, "0.0.0.0",
