@@ -1,0 +1,164 @@
+package io.zto.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.zto.shared.config.ZtoConfig;
+import io.zto.shared.pki.ChainVerifier;
+import io.zto.shared.testing.Await;
+import io.zto.simulator.AgentEvent;
+import io.zto.simulator.AgentOptions;
+import io.zto.simulator.DeviceAgent;
+import io.zto.simulator.FactoryConfig;
+import io.zto.simulator.FactoryTool;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mission end to end on one node: factory identities, an operator registering them through the
+ * API, device agents onboarding with nobody touching them (provisioning over MQTT, EST enrollment,
+ * operational connect), telemetry, a signed command answered, and a revoked certificate leading the
+ * device to provision again.
+ */
+class ZeroTouchOnboardingTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir
+  Path tmp;
+
+  private Node node;
+  private Vertx devices;
+  private String token;
+  private final List<DeviceAgent> agents = new ArrayList<>();
+  private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("dataDir", tmp.resolve("zto-data").toString());
+    settings.put("http.port", Integer.toString(freePort()));
+    settings.put("est.port", Integer.toString(freePort()));
+    settings.put("mqtt.operational.port", Integer.toString(freePort()));
+    settings.put("mqtt.provisioning.port", Integer.toString(freePort()));
+    node = Await.result(Node.start(ZtoConfig.of(settings)));
+    token = Files.readString(tmp.resolve("zto-data/admin-token")).strip();
+    devices = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() {
+    agents.forEach(agent -> Await.result(agent.stop()));
+    Await.result(devices.close());
+    Await.result(node.stop());
+  }
+
+  @Test
+  void factoryDevicesOnboardWithNobodyTouchingThemAndComeBackAfterRevocation() throws Exception {
+    // GIVEN three factory-made devices whose customer CA and enrollments an operator registered
+    Path factory = tmp.resolve("factory");
+    int port = node.platform().config().mqtt().provisioning().port();
+    assertThat(FactoryTool.run(new String[] {"--out", factory.toString(), "--count", "3", "--platform-data-dir",
+        tmp.resolve("zto-data").toString(), "--provisioning-url", "mqtts://localhost:" + port},
+        new PrintStream(new ByteArrayOutputStream()), System.err)).isZero();
+    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
+        .put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem"))).encode())
+        .statusCode()).isEqualTo(201);
+    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
+        .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode())
+        .statusCode()).isEqualTo(201);
+    JsonObject imported = new JsonObject(api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
+        Files.readString(factory.resolve("enrollments.jsonl"))).body());
+    assertThat(imported.getInteger("imported")).isEqualTo(3);
+    // WHEN their agents start
+    AgentOptions options = AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(3)
+        .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
+    for (int i = 1; i <= 3; i++) {
+      FactoryConfig config = FactoryConfig.read(factory.resolve(String.format("devices/gw-%06d/factory.json", i)));
+      agents.add(new DeviceAgent(devices, config, options, events::add));
+    }
+    for (DeviceAgent agent : agents) {
+      Await.result(agent.start());
+    }
+    // THEN each holds a certificate of the platform's issuing CA and is connected and sending telemetry
+    for (DeviceAgent agent : agents) {
+      assertThat(agent.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=" + agent.deviceId());
+      ChainVerifier.verify(List.of(agent.certificate(), node.platform().pki().issuingCertificate()),
+          List.of(node.platform().pki().rootCertificate()), Instant.now());
+      Await.result(agent.publishTelemetry());
+      assertThat(new JsonObject(api("GET", "/api/v1/devices/" + agent.deviceId(), null, null).body())
+          .getString("state")).isEqualTo("provisioned");
+    }
+    // AND a signed command is verified by the device and answered
+    DeviceAgent first = agents.get(0);
+    String commandId = new JsonObject(api("POST", "/api/v1/devices/" + first.deviceId() + "/commands",
+        "application/json", new JsonObject().put("name", "reboot").encode()).body()).getString("id");
+    assertThat(awaitCommand(commandId).getJsonObject("result").getString("status")).isEqualTo("ok");
+    // WHEN its certificate is revoked THEN it is dropped, refused, and provisions and enrolls again
+    String serial = first.certificate().getSerialNumber().toString(16);
+    assertThat(api("POST", "/api/v1/certificates/" + serial + "/revoke", "application/json",
+        new JsonObject().put("reason", "keyCompromise").encode()).statusCode()).isEqualTo(200);
+    awaitEvent(first.deviceId(), AgentEvent.Kind.REPROVISIONING);
+    awaitEvent(first.deviceId(), AgentEvent.Kind.CONNECTED);
+    assertThat(first.certificate().getSerialNumber().toString(16)).isNotEqualTo(serial);
+  }
+
+  private JsonObject awaitCommand(String id) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      JsonObject command = new JsonObject(api("GET", "/api/v1/commands/" + id, null, null).body());
+      if ("completed".equals(command.getString("status")) || "failed".equals(command.getString("status"))) {
+        return command;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("command " + id + " was never answered");
+  }
+
+  private void awaitEvent(String deviceId, AgentEvent.Kind kind) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      AgentEvent event = events.poll(1, TimeUnit.SECONDS);
+      if (event != null && event.deviceId().equals(deviceId) && event.kind() == kind) {
+        return;
+      }
+    }
+    throw new AssertionError(deviceId + " never reported " + kind);
+  }
+
+  private HttpResponse<String> api(String method, String path, String type, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .header("Authorization", "Bearer " + token)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (type != null) {
+      request.header("Content-Type", type);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
