@@ -31,7 +31,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,9 +53,8 @@ class ZeroTouchOnboardingTest {
   private final List<DeviceAgent> agents = new ArrayList<>();
   private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
 
-  @BeforeEach
-  void start() throws Exception {
-    Map<String, String> settings = new HashMap<>();
+  private void start(Map<String, String> extra) throws Exception {
+    Map<String, String> settings = new HashMap<>(extra);
     settings.put("dataDir", tmp.resolve("zto-data").toString());
     settings.put("http.port", Integer.toString(freePort()));
     settings.put("est.port", Integer.toString(freePort()));
@@ -70,24 +68,19 @@ class ZeroTouchOnboardingTest {
   @AfterEach
   void stop() {
     agents.forEach(agent -> Await.result(agent.stop()));
-    Await.result(devices.close());
-    Await.result(node.stop());
+    if (devices != null) {
+      Await.result(devices.close());
+    }
+    if (node != null) {
+      Await.result(node.stop());
+    }
   }
 
   @Test
   void factoryDevicesOnboardWithNobodyTouchingThemAndComeBackAfterRevocation() throws Exception {
-    // GIVEN three factory-made devices whose customer CA and enrollments an operator registered
-    Path factory = tmp.resolve("factory");
-    int port = node.platform().config().mqtt().provisioning().port();
-    assertThat(FactoryTool.run(new String[] {"--out", factory.toString(), "--count", "3", "--platform-data-dir",
-        tmp.resolve("zto-data").toString(), "--provisioning-url", "mqtts://localhost:" + port},
-        new PrintStream(new ByteArrayOutputStream()), System.err)).isZero();
-    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
-        .put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem"))).encode())
-        .statusCode()).isEqualTo(201);
-    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
-        .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode())
-        .statusCode()).isEqualTo(201);
+    // GIVEN three factory-made devices whose CAs and enrollments an operator registered
+    start(Map.of());
+    Path factory = factory(3);
     JsonObject imported = new JsonObject(api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
         Files.readString(factory.resolve("enrollments.jsonl"))).body());
     assertThat(imported.getInteger("imported")).isEqualTo(3);
@@ -122,6 +115,62 @@ class ZeroTouchOnboardingTest {
     awaitEvent(first.deviceId(), AgentEvent.Kind.REPROVISIONING);
     awaitEvent(first.deviceId(), AgentEvent.Kind.CONNECTED);
     assertThat(first.certificate().getSerialNumber().toString(16)).isNotEqualTo(serial);
+  }
+
+  @Test
+  void groupDeviceWaitsForApprovalAndRenewsItsShortLivedCertificate() throws Exception {
+    // GIVEN certificates that live 15 s, and a group of the customer CA whose devices need approval
+    start(Map.of("est.certificateValidity", "15s"));
+    Path factory = factory(1);
+    String anchor = new JsonObject(api("GET", "/api/v1/trust-anchors?purpose=ldevid", null, null).body())
+        .getJsonArray("items").getJsonObject(0).getString("id");
+    assertThat(api("POST", "/api/v1/enrollment-groups", "application/json", new JsonObject().put("name", "line-1")
+        .put("trustAnchor", anchor).put("approval", "manual").encode()).statusCode()).isEqualTo(201);
+    // WHEN the device starts THEN it waits, pending
+    DeviceAgent agent = new DeviceAgent(devices, FactoryConfig.read(factory.resolve("devices/gw-000001/factory.json")),
+        AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(2), events::add);
+    agents.add(agent);
+    var started = agent.start();
+    String requestId = awaitPending("gw-000001");
+    // WHEN an operator approves while it waits THEN the config reaches it and it onboards
+    assertThat(api("POST", "/api/v1/provisioning-requests/" + requestId + "/approve", null, null).statusCode())
+        .isEqualTo(200);
+    Await.result(started);
+    String firstSerial = agent.certificate().getSerialNumber().toString(16);
+    // AND before its certificate expires it re-enrolls and reconnects with the new one
+    awaitEvent("gw-000001", AgentEvent.Kind.RENEWED);
+    awaitEvent("gw-000001", AgentEvent.Kind.CONNECTED);
+    assertThat(agent.certificate().getSerialNumber().toString(16)).isNotEqualTo(firstSerial);
+    assertThat(agent.certificate().getNotAfter().toInstant()).isAfter(Instant.now());
+  }
+
+  private Path factory(int count) throws Exception {
+    Path factory = tmp.resolve("factory");
+    int port = node.platform().config().mqtt().provisioning().port();
+    assertThat(FactoryTool.run(new String[] {"--out", factory.toString(), "--count", Integer.toString(count),
+        "--platform-data-dir", tmp.resolve("zto-data").toString(), "--provisioning-url", "mqtts://localhost:" + port},
+        new PrintStream(new ByteArrayOutputStream()), System.err)).isZero();
+    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
+        .put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem"))).encode())
+        .statusCode()).isEqualTo(201);
+    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
+        .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode())
+        .statusCode()).isEqualTo(201);
+    return factory;
+  }
+
+  private String awaitPending(String deviceId) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      var items = new JsonObject(api("GET", "/api/v1/provisioning-requests?status=pending", null, null).body())
+          .getJsonArray("items");
+      for (int j = 0; j < items.size(); j++) {
+        if (deviceId.equals(items.getJsonObject(j).getString("deviceId"))) {
+          return items.getJsonObject(j).getString("id");
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(deviceId + " never waited for approval");
   }
 
   private JsonObject awaitCommand(String id) throws Exception {

@@ -38,6 +38,7 @@ public final class DeviceAgent {
   private final Promise<Void> operational = Promise.promise();
   private JsonObject config;
   private Tls current;
+  private Instant receivedAt = Instant.EPOCH;
   private OperationalSession session;
   private long renewalTimer = -1;
   private boolean stopped;
@@ -122,6 +123,7 @@ public final class DeviceAgent {
             .map(cert -> new Tls(List.of(cert), keys.getPrivate(), config.getJsonObject("mqtt").getString("trustAnchors"))))
         .map(tls -> {
           current = tls;
+          receivedAt = clock.instant();
           emit(AgentEvent.Kind.ENROLLED, tls.certificate().getSerialNumber().toString(16));
           return null;
         });
@@ -154,9 +156,14 @@ public final class DeviceAgent {
     }));
   }
 
+  /**
+   * Renews at {@code renewAt} of the lifetime left when the certificate arrived: CAs backdate notBefore
+   * for slow clocks, and counting from it would renew a short-lived certificate at once, again and again.
+   */
   private void scheduleRenewal() {
     vertx.cancelTimer(renewalTimer);
-    Instant from = current.certificate().getNotBefore().toInstant();
+    Instant from = receivedAt.isAfter(current.certificate().getNotBefore().toInstant())
+        ? receivedAt : current.certificate().getNotBefore().toInstant();
     Instant to = current.certificate().getNotAfter().toInstant();
     Instant renewAt = from.plusMillis((long) (Duration.between(from, to).toMillis() * options.renewAt()));
     long delay = Math.max(1, Duration.between(clock.instant(), renewAt).toMillis());
@@ -171,6 +178,7 @@ public final class DeviceAgent {
             .map(cert -> new Tls(List.of(cert), keys.getPrivate(), current.trustAnchorsPem())))
         .onSuccess(renewed -> {
           current = renewed;
+          receivedAt = clock.instant();
           emit(AgentEvent.Kind.RENEWED, renewed.certificate().getSerialNumber().toString(16));
           // the old session goes; lost() reconnects with the new certificate
           session.close();
