@@ -88,9 +88,11 @@ public final class SqliteDatabase extends SqlDatabase {
       return;
     }
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(file);
+      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } else {
+        Files.createFile(file);
+      }
     } catch (java.nio.file.FileAlreadyExistsException e) {
       // created meanwhile: fine
     }
