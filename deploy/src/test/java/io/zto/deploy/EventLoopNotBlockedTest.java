@@ -99,12 +99,17 @@ class EventLoopNotBlockedTest {
     return settings;
   }
 
-  private static Consumer<VertxOptions> strictChecker() {
+  static Consumer<VertxOptions> strictChecker() {
     return options -> options.setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
         .setMaxEventLoopExecuteTime(LIMIT_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
   }
 
   private List<String> eventLoopWarnings() {
+    return eventLoopWarnings(warnings);
+  }
+
+  /** The blocked-thread warnings about event-loop threads among the captured log events. */
+  static List<String> eventLoopWarnings(ListAppender<ILoggingEvent> warnings) {
     return warnings.list.stream().map(ILoggingEvent::getFormattedMessage)
         .filter(m -> m.contains("has been blocked") && m.contains("eventloop"))
         .toList();

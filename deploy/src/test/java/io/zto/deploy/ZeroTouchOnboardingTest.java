@@ -2,6 +2,9 @@ package io.zto.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.config.ZtoConfig;
@@ -31,8 +34,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mission end to end on one node: factory identities, an operator registering them through the
@@ -52,6 +57,11 @@ class ZeroTouchOnboardingTest {
   private String token;
   private final List<DeviceAgent> agents = new ArrayList<>();
   private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
+  private final ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+
+  private static Logger root() {
+    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
 
   private void start(Map<String, String> extra) throws Exception {
     Map<String, String> settings = new HashMap<>(extra);
@@ -60,13 +70,21 @@ class ZeroTouchOnboardingTest {
     settings.put("est.port", Integer.toString(freePort()));
     settings.put("mqtt.operational.port", Integer.toString(freePort()));
     settings.put("mqtt.provisioning.port", Integer.toString(freePort()));
-    node = Await.result(Node.start(ZtoConfig.of(settings)));
+    // the strict blocked-thread checker of EventLoopNotBlockedTest, now under a real onboarding
+    node = Await.result(Node.start(ZtoConfig.of(settings), EventLoopNotBlockedTest.strictChecker()));
     token = Files.readString(tmp.resolve("zto-data/admin-token")).strip();
     devices = Vertx.vertx();
   }
 
+  @BeforeEach
+  void captureWarnings() {
+    warnings.start();
+    root().addAppender(warnings);
+  }
+
   @AfterEach
   void stop() {
+    root().detachAppender(warnings);
     agents.forEach(agent -> Await.result(agent.stop()));
     if (devices != null) {
       Await.result(devices.close());
@@ -115,6 +133,8 @@ class ZeroTouchOnboardingTest {
     awaitEvent(first.deviceId(), AgentEvent.Kind.REPROVISIONING);
     awaitEvent(first.deviceId(), AgentEvent.Kind.CONNECTED);
     assertThat(first.certificate().getSerialNumber().toString(16)).isNotEqualTo(serial);
+    // AND no event loop of the platform was blocked on the way
+    assertThat(EventLoopNotBlockedTest.eventLoopWarnings(warnings)).isEmpty();
   }
 
   @Test
