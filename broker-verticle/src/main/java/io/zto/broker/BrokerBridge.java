@@ -14,9 +14,13 @@ import io.zto.shared.bus.DeliverMessage;
 import io.zto.shared.bus.DropSessions;
 import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.bus.RevocationEvent;
+import io.zto.shared.domain.AuditEvent;
+import io.zto.shared.store.AuditRepository;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker's side of the event bus. Every node consumes the publish addresses and acts on its own
@@ -29,14 +33,18 @@ public final class BrokerBridge {
   /** How long a provisioning answer may take before the device is told to retry. */
   static final long PROVISIONING_TIMEOUT_MS = 30_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerBridge.class);
+
   private final Vertx vertx;
   private final BrokerNode node;
   private final EventBus bus;
+  private final AuditRepository audit;
 
-  public BrokerBridge(Vertx vertx, BrokerNode node) {
+  public BrokerBridge(Vertx vertx, BrokerNode node, AuditRepository audit) {
     this.vertx = vertx;
     this.node = node;
     this.bus = vertx.eventBus();
+    this.audit = audit;
   }
 
   /** Registers the consumers; completes when they are registered (cluster-wide when clustered). */
@@ -87,12 +95,12 @@ public final class BrokerBridge {
     try {
       body = new JsonObject(request.payload());
     } catch (DecodeException | ClassCastException e) {
-      answer(who.deviceId(), request, rejected(null, "the request is not a JSON object"));
+      refuse(who.deviceId(), request, null, "the request is not a JSON object");
       return;
     }
     String requestId = body.getValue("requestId") instanceof String id ? id : null;
     if (requestId == null || requestId.isEmpty() || requestId.length() > 64) {
-      answer(who.deviceId(), request, rejected(requestId, "requestId must be a string of 1 to 64 characters"));
+      refuse(who.deviceId(), request, requestId, "requestId must be a string of 1 to 64 characters");
       return;
     }
     Object info = body.getValue("info");
@@ -102,6 +110,13 @@ public final class BrokerBridge {
             new DeliveryOptions().setSendTimeout(PROVISIONING_TIMEOUT_MS))
         .onComplete(ar -> answer(who.deviceId(), request, ar.succeeded() ? ar.result().body()
             : unavailable(requestId)));
+  }
+
+  /** A request the broker refuses before any provisioning decision: answered and audited like one. */
+  private void refuse(String deviceId, Message request, String requestId, String reason) {
+    audit.append(AuditEvent.refused(deviceId, "provisioning.request", deviceId, reason).withNode(node.nodeId()))
+        .onFailure(e -> LOG.warn("could not audit a refused provisioning request", e));
+    answer(deviceId, request, rejected(requestId, reason));
   }
 
   /**

@@ -49,7 +49,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   private Future<?> listenAll(MqttConfig mqtt, ConnectAuthenticator authenticator, AuditRepository audit) {
     List<Future<?>> started = new ArrayList<>();
-    started.add(new BrokerBridge(vertx, node).start());
+    started.add(new BrokerBridge(vertx, node, audit).start());
     // operational: a certificate is requested, not required, so service accounts can log in with a
     // password alone; devices without a certificate are refused after the handshake
     started.add(listen(Identity.Listener.OPERATIONAL, tls(mqtt, mqtt.operational().port(), ClientAuth.REQUEST),

@@ -5,7 +5,10 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.operator.ContentVerifierProvider;
@@ -51,7 +54,10 @@ public final class ChainVerifier {
       X509Certificate intermediate = issuerAmong(current, chain.subList(1, chain.size()));
       if (intermediate == null || intermediate.equals(current)) {
         throw new UntrustedCertificateException("certificate " + subject(chain.get(0)) + " does not chain to a trusted CA"
-            + " (no trusted issuer " + current.getIssuerX500Principal().getName() + ")");
+            + (namedAmong(current, anchors, chain)
+                ? " (its signature does not verify with the key of the trusted CA "
+                    + current.getIssuerX500Principal().getName() + ": tampered, or signed by another key of that name)"
+                : " (no trusted issuer " + current.getIssuerX500Principal().getName() + ")"));
       }
       checkIssuer(intermediate, at, "intermediate CA");
       current = intermediate;
@@ -68,6 +74,13 @@ public final class ChainVerifier {
       }
     }
     return null;
+  }
+
+  /** Whether an anchor or presented certificate bears {@code cert}'s issuer name (whatever its key). */
+  private static boolean namedAmong(X509Certificate cert, Collection<X509Certificate> anchors,
+                                    List<X509Certificate> chain) {
+    return Stream.concat(anchors.stream(), chain.stream().skip(1))
+        .anyMatch(c -> c.getSubjectX500Principal().equals(cert.getIssuerX500Principal()));
   }
 
   private static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
@@ -105,6 +118,8 @@ public final class ChainVerifier {
   }
 
   private static String subject(X509Certificate cert) {
-    return "'" + cert.getSubjectX500Principal().getName() + "'";
+    // serialNumber by name rather than as 2.5.4.5=#hex, so that a person can read the device's serial
+    return "'" + cert.getSubjectX500Principal().getName(X500Principal.RFC2253,
+        Map.of("2.5.4.5", "serialNumber")) + "'";
   }
 }

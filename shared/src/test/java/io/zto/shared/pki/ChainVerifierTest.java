@@ -39,7 +39,18 @@ class ChainVerifierTest {
     DeviceIdentities other = DeviceIdentities.create();
     DeviceIdentity stranger = other.ldevid("dev-1");
     assertThatThrownBy(() -> ChainVerifier.verify(List.of(stranger.certificate()), List.of(FACTORY.ldevidCa()), Instant.now()))
-        .isInstanceOf(UntrustedCertificateException.class);
+        .isInstanceOf(UntrustedCertificateException.class)
+        .hasMessageContaining("does not chain to a trusted CA")
+        .hasMessageContaining("signature does not verify");
+  }
+
+  @Test
+  void deviceSerialIsNamedReadablyInTheReason() {
+    // GIVEN an IDevID (subject serialNumber) of a CA that is not trusted THEN the reason names the serial
+    DeviceIdentity idevid = FACTORY.idevid("SN-7", "HW-7");
+    assertThatThrownBy(() -> ChainVerifier.verify(List.of(idevid.certificate()), List.of(FACTORY.ldevidCa()), Instant.now()))
+        .hasMessageContaining("serialNumber=SN-7")
+        .hasMessageContaining("no trusted issuer");
   }
 
   @Test
