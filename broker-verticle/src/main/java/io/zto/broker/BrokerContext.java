@@ -7,6 +7,9 @@ public interface BrokerContext {
 
   BrokerMetrics metrics();
 
+  /** Counts and audits a publish or subscription the ACL refused. */
+  void denied(Identity who, String operation, String topic);
+
   /** Our Receive Maximum: QoS 2 messages a client may have unreleased towards us. */
   int receiveMaximum();
 

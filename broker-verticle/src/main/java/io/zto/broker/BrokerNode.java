@@ -15,6 +15,7 @@ public final class BrokerNode {
   private final BrokerMetrics metrics;
   private final Set<ClientConnection> connections = new LinkedHashSet<>();
   private BiConsumer<ClientConnection, Message> inbound;
+  private DenialAudit denials;
 
   public BrokerNode(Vertx vertx, MqttConfig config, BrokerMetrics metrics, String nodeId) {
     this.config = config;
@@ -37,6 +38,11 @@ public final class BrokerNode {
   }
 
   /** Routes client publishes through {@code sink} (the platform bridge) instead of straight to the broker. */
+  /** Where ACL denials are audited; without it they are only counted. */
+  void denials(DenialAudit audit) {
+    this.denials = audit;
+  }
+
   public void inbound(BiConsumer<ClientConnection, Message> sink) {
     this.inbound = sink;
   }
@@ -54,6 +60,15 @@ public final class BrokerNode {
       @Override
       public BrokerMetrics metrics() {
         return metrics;
+      }
+
+      @Override
+      public void denied(Identity who, String operation, String topic) {
+        metrics.denied(operation);
+        if (denials != null) {
+          denials.denied(who.deviceId() != null ? who.deviceId() : who.listener().label() + " client",
+              who.listener().label(), operation, topic);
+        }
       }
 
       @Override

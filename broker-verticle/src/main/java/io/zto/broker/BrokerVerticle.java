@@ -41,6 +41,7 @@ public final class BrokerVerticle extends VerticleBase {
     node = new BrokerNode(vertx, mqtt, new BrokerMetrics(platform.metrics()), platform.nodeId());
     ConnectAuthenticator authenticator = new ConnectAuthenticator(vertx, platform);
     AuditRepository audit = new AuditRepository(platform.db());
+    node.denials(new DenialAudit(audit, platform.nodeId(), java.time.Clock.systemUTC()));
     BrokerStateRepository state = new BrokerStateRepository(platform.db());
     node.broker().journal(new StoredJournal(state, platform.nodeId()));
     // stored sessions and retained messages are back before the first client connects

@@ -57,7 +57,7 @@ public final class ClientConnection implements Outlet {
     endpoint.publishAcknowledgeHandler(session::acknowledged);
     endpoint.publishReceivedHandler(session::received);
     endpoint.publishCompletionHandler(session::acknowledged);
-    SubscribeHandler subscriptions = new SubscribeHandler(endpoint, broker, session, identity, context.metrics(), v5);
+    SubscribeHandler subscriptions = new SubscribeHandler(endpoint, broker, session, identity, context, v5);
     endpoint.subscribeHandler(subscriptions::onSubscribe);
     endpoint.unsubscribeHandler(subscriptions::onUnsubscribe);
     endpoint.disconnectMessageHandler(this::onDisconnect);
@@ -128,7 +128,7 @@ public final class ClientConnection implements Outlet {
    * acknowledgement: the message is dropped and acknowledged, so the client does not resend it forever.
    */
   private void denyPublish(MqttPublishMessage message, int qos) {
-    context.metrics().denied("publish");
+    context.denied(identity, "publish", message.topicName());
     if (qos == 1) {
       if (v5) {
         endpoint.publishAcknowledge(message.messageId(), MqttPubAckReasonCode.NOT_AUTHORIZED,

@@ -19,16 +19,16 @@ final class SubscribeHandler {
   private final Broker broker;
   private final Session session;
   private final Identity identity;
-  private final BrokerMetrics metrics;
+  private final BrokerContext context;
   private final boolean v5;
 
-  SubscribeHandler(MqttEndpoint endpoint, Broker broker, Session session, Identity identity, BrokerMetrics metrics,
+  SubscribeHandler(MqttEndpoint endpoint, Broker broker, Session session, Identity identity, BrokerContext context,
                    boolean v5) {
     this.endpoint = endpoint;
     this.broker = broker;
     this.session = session;
     this.identity = identity;
-    this.metrics = metrics;
+    this.context = context;
     this.v5 = v5;
   }
 
@@ -42,7 +42,7 @@ final class SubscribeHandler {
       if (filter == null) {
         codes.add(MqttSubAckReasonCode.TOPIC_FILTER_INVALID);
       } else if (!identity.acl().maySubscribe(filter.filter(), filter.shared())) {
-        metrics.denied("subscribe");
+        context.denied(identity, "subscribe", request.topicName());
         codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
       } else {
         int qos = Math.min(2, Math.max(0, request.qualityOfService().value()));

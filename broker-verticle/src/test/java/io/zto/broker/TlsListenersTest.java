@@ -143,6 +143,11 @@ class TlsListenersTest {
     // THEN SUBACK refuses it: 0x80 (128) in 3.1.1, 0x87 (135) in 5
     assertThat(v311.out()).contains("Subscribed (mid: 1): 128");
     assertThat(v5.out()).contains("Subscribed (mid: 1): 135");
+    // AND both denials are audited with the device and the filter
+    Clients.awaitTrue(() -> Await.result(new AuditRepository(broker.platform.db()).list(AuditRepository.Query.all(100)))
+        .items().stream().filter(e -> e.action().equals("mqtt.subscribe") && e.outcome() == AuditEvent.Outcome.REFUSED
+            && e.actor().equals(DEVICE) && "devices/other/#".equals(e.subject())).count() >= 2,
+        "subscription denials audited");
   }
 
   @Test
