@@ -362,7 +362,7 @@ def subscriber_process(a, ready_event, result_queue, stop_event):
                 ready_event.set()
 
         transports = await asyncio.gather(*(subscriber(a, k, counts, last, ready) for k in range(a.subs)))
-        hard = time.monotonic() + a.seconds + a.grace + 30
+        hard = time.monotonic() + a.seconds + a.grace + 8
         # run until the publishers are done and nothing arrived for `grace` seconds, bounded
         while time.monotonic() < hard:
             await asyncio.sleep(0.2)
@@ -392,7 +392,10 @@ async def publisher(a, k, t_end, sent, acked):
             try:  # a server that stops reading ends the run at t_end, not later
                 await asyncio.wait_for(writer.drain(), max(0.05, t_end - time.monotonic()))
             except asyncio.TimeoutError:
-                break
+                # not yet taken by the server: not counted as published, and thrown away
+                sent[k] -= min(100, writer.transport.get_write_buffer_size() // len(batch) * 100 + 100)
+                writer.transport.abort()
+                return
     else:
         window = asyncio.Semaphore(a.window)
         pid = 0
@@ -425,8 +428,11 @@ async def publisher(a, k, t_end, sent, acked):
             await asyncio.sleep(0.05)
         ack_task.cancel()
     writer.write(DISCONNECT)
-    await writer.drain()
-    writer.close()
+    try:
+        await asyncio.wait_for(writer.drain(), 2)
+    except asyncio.TimeoutError:
+        pass
+    writer.transport.abort()
 
 
 def cmd_throughput(a):
