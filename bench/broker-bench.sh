@@ -72,6 +72,7 @@ log_type error
 log_type warning
 max_connections -1
 max_queued_messages 10000
+max_inflight_messages 0
 set_tcp_nodelay true
 user $(id -un)
 listener $M_TLS 127.0.0.1
@@ -112,8 +113,9 @@ P_PASS=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1])
 Z_ROOT=$WORK/zto-data/root-ca.pem
 say "Mosquitto pid $M_PID (mTLS :$M_TLS, plain :$M_PLAIN); zto pid $Z_PID (provisioning mTLS :$Z_PROV, plain :$Z_PLAIN)"
 
-m_connect() { load connect --port "$M_TLS" --ca "$CA" --certs "$WORK/certs" "$@"; }
-z_connect() { load connect --port "$Z_PROV" --ca "$Z_ROOT" --certs "$WORK/certs" --user "$P_USER" --password "$P_PASS" "$@"; }
+m_connect() { load connect --port "$M_TLS" --ca "$CA" --certs "$WORK/certs" --server-pid "$M_PID" "$@"; }
+z_connect() { load connect --port "$Z_PROV" --ca "$Z_ROOT" --certs "$WORK/certs" --user "$P_USER" --password "$P_PASS" \
+  --server-pid "$Z_PID" "$@"; }
 
 # --- 1. mutual-TLS CONNECT/CONNACK per second; each connection a certificate not used before on that server
 say "1. mutual-TLS connect: warm-up ($WARMUP connections each)"
@@ -128,6 +130,8 @@ for inflight in 32 128; do
   say "   zto       $z"
   record "mTLS CONNECT/CONNACK per s, $inflight in flight" "$(field per_second <<<"$m")" "$(field per_second <<<"$z")" \
     "failed: $(field failed <<<"$m") / $(field failed <<<"$z")"
+  record "  server CPU ms per connect, $inflight in flight" "$(field server_cpu_ms_per_connect <<<"$m")" \
+    "$(field server_cpu_ms_per_connect <<<"$z")" "client (load generator) CPU ms per connect: $(field client_cpu_ms_per_connect <<<"$m") / $(field client_cpu_ms_per_connect <<<"$z")"
   first=$((first + CONNECTS))
 done
 
@@ -136,12 +140,14 @@ for qos in 0 1; do
   for shape in fanin fanout; do
     if [[ $shape == fanin ]]; then args=(--pubs "$PUBS" --subs 1); label="fan-in $PUBS->1"; else args=(--pubs 1 --subs "$FANOUT"); label="fan-out 1->$FANOUT"; fi
     say "2. QoS $qos $label, ${SECONDS_PER_RUN}s of publishing"
-    m=$(load throughput --port "$M_PLAIN" --qos "$qos" --seconds "$SECONDS_PER_RUN" "${args[@]}")
-    z=$(load throughput --port "$Z_PLAIN" --qos "$qos" --seconds "$SECONDS_PER_RUN" "${args[@]}")
+    m=$(load throughput --port "$M_PLAIN" --qos "$qos" --seconds "$SECONDS_PER_RUN" --server-pid "$M_PID" "${args[@]}")
+    z=$(load throughput --port "$Z_PLAIN" --qos "$qos" --seconds "$SECONDS_PER_RUN" --server-pid "$Z_PID" "${args[@]}")
     say "   mosquitto $m"
     say "   zto       $z"
     record "QoS $qos $label, delivered msg/s" "$(field delivered_per_second <<<"$m")" "$(field delivered_per_second <<<"$z")" \
       "delivered in run $(field delivered_pct <<<"$m")% / $(field delivered_pct <<<"$z")%; published/s $(field published_per_second <<<"$m") / $(field published_per_second <<<"$z")"
+    record "  server CPU µs per delivered message" "$(field server_cpu_us_per_delivery <<<"$m")" \
+      "$(field server_cpu_us_per_delivery <<<"$z")" ""
   done
 done
 
@@ -150,11 +156,13 @@ say "3. idle mutual-TLS sessions: $IDLE on each server"
 m=$(load idle --port "$M_TLS" --ca "$CA" --certs "$WORK/certs" --server-pid "$M_PID" --sessions "$IDLE" --time-limit 240)
 say "   mosquitto $m"
 z=$(load idle --port "$Z_PROV" --ca "$Z_ROOT" --certs "$WORK/certs" --user "$P_USER" --password "$P_PASS" \
-  --server-pid "$Z_PID" --sessions "$IDLE" --time-limit 240)
+  --server-pid "$Z_PID" --sessions "$IDLE" --time-limit 240 --java)
 say "   zto       $z"
 record "KiB RSS per idle mTLS session ($(field sessions <<<"$m") / $(field sessions <<<"$z") sessions)" \
   "$(field kib_per_session <<<"$m")" "$(field kib_per_session <<<"$z")" \
   "RSS after, MiB: $(($(field rss_after_kib <<<"$m") / 1024)) / $(($(field rss_after_kib <<<"$z") / 1024))"
+record "  zto: KiB live Java heap per idle mTLS session" "-" "$(field heap_kib_per_session <<<"$z")" \
+  "after a full GC (jcmd GC.run), before and with the sessions"
 
 # --- report
 echo

@@ -212,11 +212,23 @@ async def connect_run(a):
                 errors[str(e)[:120] or type(e).__name__] = errors.get(str(e)[:120] or type(e).__name__, 0) + 1
 
     t0 = time.monotonic()
+    cpu0, server0 = time.process_time(), cpu_seconds(a.server_pid)
     await asyncio.gather(*(one(k) for k in range(len(ids))))
     elapsed = time.monotonic() - t0
-    cpu = time.process_time()
+    cpu, server = time.process_time() - cpu0, cpu_seconds(a.server_pid) - server0
     return {"ok": ok, "failed": failed, "seconds": round(elapsed, 2), "per_second": round(ok / elapsed, 1),
-            "client_cpu_s": round(cpu, 2), "errors": dict(list(errors.items())[:3])}
+            "client_cpu_ms_per_connect": round(1000 * cpu / ok, 2) if ok else None,
+            "server_cpu_ms_per_connect": round(1000 * server / ok, 2) if ok and a.server_pid else None,
+            "errors": dict(list(errors.items())[:3])}
+
+
+def cpu_seconds(pid):
+    """User + system CPU of process pid (all threads) in seconds; 0 without a pid."""
+    if not pid:
+        return 0.0
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cmd_connect(a):
@@ -233,10 +245,24 @@ def rss_kib(pid):
     return 0
 
 
+def java_heap_kib(pid):
+    """Live Java heap after a full GC (jcmd), in KiB; None if jcmd is not there or fails."""
+    import re
+    import subprocess
+    try:
+        subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60, check=True)
+        out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, timeout=60, text=True).stdout
+        m = re.search(r"used (\d+)K", out)
+        return int(m.group(1)) if m else None
+    except Exception:
+        return None
+
+
 async def idle_run(a):
     sem = asyncio.Semaphore(64)
     conns, failed, errors = [], 0, {}
     deadline = time.monotonic() + a.time_limit
+    heap_before = java_heap_kib(a.server_pid) if a.java else None
     before = rss_kib(a.server_pid)
 
     async def one(i):
@@ -261,6 +287,7 @@ async def idle_run(a):
     opened = time.monotonic() - t0
     await asyncio.sleep(a.settle)
     after = rss_kib(a.server_pid)
+    heap_after = java_heap_kib(a.server_pid) if a.java else None
     n = len(conns)
     for _, w in conns:
         w.write(DISCONNECT)
@@ -268,6 +295,8 @@ async def idle_run(a):
     await asyncio.sleep(0.5)
     return {"sessions": n, "failed": failed, "open_seconds": round(opened, 1), "rss_before_kib": before,
             "rss_after_kib": after, "kib_per_session": round((after - before) / n, 1) if n else None,
+            "heap_before_kib": heap_before, "heap_after_kib": heap_after,
+            "heap_kib_per_session": round((heap_after - heap_before) / n, 1) if n and heap_after and heap_before else None,
             "errors": dict(list(errors.items())[:3])}
 
 
@@ -453,6 +482,7 @@ def cmd_throughput(a):
         await asyncio.gather(*(publisher(a, k, t_end, sent, acked) for k in range(a.pubs)))
         return t0, time.time(), sum(sent), sum(acked)
 
+    server0 = cpu_seconds(a.server_pid)
     t0, t_pub_end, sent, acked = asyncio.run(main())
     a._stop_time.value = t_pub_end
     stop.set()
@@ -460,6 +490,7 @@ def cmd_throughput(a):
         r = results.get(timeout=a.grace + 60)
     except Exception:
         r = {"error": "no result from the subscribers"}
+    server_cpu = cpu_seconds(a.server_pid) - server0
     proc.join(5)
     if proc.is_alive():
         proc.terminate()
@@ -473,7 +504,9 @@ def cmd_throughput(a):
                       "delivered_pct": round(100.0 * r["delivered"] / expected, 1) if expected else None,
                       "seconds": round(elapsed, 2), "delivered_per_second": round(r["delivered"] / elapsed),
                       "published_per_second": round(sent / (t_pub_end - t0)),
-                      "subscribers_closed_by_server": r["closed_by_server"]}))
+                      "subscribers_closed_by_server": r["closed_by_server"],
+                      "server_cpu_us_per_delivery": round(1e6 * server_cpu / r["delivered"], 1)
+                      if a.server_pid and r["delivered"] else None}))
 
 
 # ---------------------------------------------------------------- main
@@ -491,6 +524,7 @@ def main():
     c.add_argument("--user")
     c.add_argument("--password")
     c.add_argument("--time-limit", type=float, default=60)
+    c.add_argument("--server-pid", type=int, help="report the server's CPU time per connection")
     c = sub.add_parser("idle")
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--server-pid", type=int, required=True)
@@ -500,6 +534,7 @@ def main():
     c.add_argument("--user")
     c.add_argument("--password")
     c.add_argument("--settle", type=float, default=3)
+    c.add_argument("--java", action="store_true", help="also the live heap after a full GC (jcmd)")
     c.add_argument("--time-limit", type=float, default=120)
     c = sub.add_parser("throughput")
     c.add_argument("--port", type=int, required=True)
@@ -511,6 +546,7 @@ def main():
     c.add_argument("--payload", type=int, default=64)
     c.add_argument("--window", type=int, default=32, help="QoS 1 messages in flight per publisher")
     c.add_argument("--grace", type=float, default=3, help="seconds of silence that end a run")
+    c.add_argument("--server-pid", type=int, help="report the server's CPU time per delivered message")
     a = p.parse_args()
     if a.cmd == "throughput":
         a.fanout = a.subs > 1
