@@ -9,9 +9,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.zto.shared.config.CrlConfig;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CommandRepository;
+import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.EstRequestRepository;
@@ -43,7 +45,8 @@ final class OperatorApi {
   private final Map<String, Handler<RoutingContext>> operations = new LinkedHashMap<>();
   private final String yaml;
 
-  private OperatorApi(Vertx vertx, Database db, String issuerFingerprint, String nodeId, String yaml) {
+  private OperatorApi(Vertx vertx, Database db, CrlConfig crlConfig, String issuerFingerprint, String nodeId,
+                      String yaml) {
     this.vertx = vertx;
     this.yaml = yaml;
     AuditRepository audit = new AuditRepository(db);
@@ -92,13 +95,19 @@ final class OperatorApi {
     operations.put("listEstRequests", estRequests::list);
     operations.put("approveEstRequest", estRequests::approve);
     operations.put("rejectEstRequest", estRequests::reject);
+    CrlSourceApi crlSources = new CrlSourceApi(new CrlSourceRepository(db), audit, crlConfig);
+    operations.put("listCrlSources", crlSources::list);
+    operations.put("createCrlSource", crlSources::create);
+    operations.put("getCrlSource", crlSources::get);
+    operations.put("deleteCrlSource", crlSources::delete);
     operations.put("listAudit", new AuditApi(audit)::list);
   }
 
   /** Reads the document (on a worker: it is a file) and prepares the handlers. */
-  static Future<OperatorApi> load(Vertx vertx, Database db, String issuerFingerprint, String nodeId) {
+  static Future<OperatorApi> load(Vertx vertx, Database db, CrlConfig crlConfig, String issuerFingerprint,
+                                  String nodeId) {
     return vertx.executeBlocking(OperatorApi::readDocument, false)
-        .map(yaml -> new OperatorApi(vertx, db, issuerFingerprint, nodeId, yaml));
+        .map(yaml -> new OperatorApi(vertx, db, crlConfig, issuerFingerprint, nodeId, yaml));
   }
 
   /** The router for {@code /api/v1/*}; fails if an operation of the document has no handler here. */

@@ -59,7 +59,7 @@ public final class OperatorHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return OperatorApi.load(vertx, db, Fingerprints.sha256(issuingCa), nodeId)
+    return OperatorApi.load(vertx, db, config.crl(), Fingerprints.sha256(issuingCa), nodeId)
         .compose(api -> api.router().compose(apiRouter -> listen(api, apiRouter)));
   }
 

@@ -223,6 +223,30 @@ class OperatorApiTest {
         .statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void crlSourcesAreRegisteredCheckedListedAndDeleted() throws Exception {
+    JsonObject source = new JsonObject().put("url", "https://pki.customer.example/ldevid.crl")
+        .put("issuerPem", FACTORY.ldevidCaPem()).put("refreshSeconds", 600).put("stalePolicy", "refuse-all");
+    HttpResponse<String> created = call("POST", "/api/v1/crl-sources", source);
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonObject body = json(created);
+    assertThat(body.getString("issuerFingerprint")).isEqualTo(Fingerprints.sha256(FACTORY.ldevidCa()));
+    assertThat(body.getString("stalePolicy")).isEqualTo("refuse_all");
+    assertThat(call("POST", "/api/v1/crl-sources", source).statusCode()).isEqualTo(409);
+    // not a URL, not a CA, an unknown policy: 400 each, with the reason
+    assertThat(json(call("POST", "/api/v1/crl-sources", source.copy().put("url", "ftp://x/y.crl")))
+        .getString("message")).contains("http or https");
+    assertThat(json(call("POST", "/api/v1/crl-sources", source.copy().put("url", "https://other.example/a.crl")
+        .put("issuerPem", FACTORY.ldevid("x-9").certificatePem()))).getString("message")).contains("CA");
+    assertThat(call("POST", "/api/v1/crl-sources", source.copy().put("stalePolicy", "ignore")).statusCode())
+        .isEqualTo(400);
+    String id = body.getString("id");
+    assertThat(json(call("GET", "/api/v1/crl-sources", null)).getJsonArray("items").stream()
+        .map(s -> ((JsonObject) s).getString("id"))).contains(id);
+    assertThat(call("DELETE", "/api/v1/crl-sources/" + id, null).statusCode()).isEqualTo(204);
+    assertThat(call("GET", "/api/v1/crl-sources/" + id, null).statusCode()).isEqualTo(404);
+  }
+
   private static JsonObject awaitStatus(String commandId, String status) throws Exception {
     for (int i = 0; i < 100; i++) {
       JsonObject command = json(call("GET", "/api/v1/commands/" + commandId, null));
