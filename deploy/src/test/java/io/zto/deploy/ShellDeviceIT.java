@@ -31,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShellDeviceIT {
 
-  private static final Path JAR = Path.of("target", "zto.jar");
   private static final Path SCRIPT = Path.of("src", "test", "scripts", "shell-device.sh");
 
   @TempDir
@@ -53,18 +52,13 @@ class ShellDeviceIT {
   void aShellDeviceOnboardsAndItsBadInputsAreRefused() throws Exception {
     // GIVEN zto.jar on an empty data dir and free ports
     Path data = tmp.resolve("zto-data");
-    int[] ports = freePorts(4);
-    int http = ports[0];
-    int provisioning = ports[3];
-    Process zto = new ProcessBuilder(java(), "-jar", JAR.toString(), "--data-dir", data.toString(),
-        "--set", "http.port=" + http, "--set", "est.port=" + ports[1],
-        "--set", "mqtt.operational.port=" + ports[2], "--set", "mqtt.provisioning.port=" + provisioning)
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("zto.log").toFile()).start();
-    processes.add(zto);
-    awaitUp(zto, http);
+    ZtoProcess zto = ZtoProcess.start(data, tmp.resolve("zto.log"));
+    processes.add(zto.process());
+    int http = zto.http();
+    int provisioning = zto.provisioning();
     // AND three factory-made devices pointing at its provisioning listener
     Path factory = tmp.resolve("factory");
-    assertThat(run(List.of(java(), "-jar", JAR.toString(), "factory", "--out", factory.toString(), "--count", "3",
+    assertThat(run(List.of(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(), "factory", "--out", factory.toString(), "--count", "3",
         "--platform-data-dir", data.toString(), "--provisioning-url", "mqtts://localhost:" + provisioning),
         Map.of(), 120).exitCode).isZero();
     // WHEN the shell device runs the contract
@@ -105,45 +99,6 @@ class ShellDeviceIT {
     return new Result(process.exitValue(), output.toString());
   }
 
-  private static void awaitUp(Process zto, int http) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      if (!zto.isAlive()) {
-        throw new AssertionError("zto.jar exited with " + zto.exitValue());
-      }
-      try {
-        HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
-            + "/health")).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-        if (health.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("zto.jar did not report UP on /health within 90 s");
-  }
-
-  /** Distinct free loopback ports (the sockets are closed before zto binds them). */
-  private static int[] freePorts(int count) throws IOException {
-    Set<Integer> ports = new HashSet<>();
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      while (ports.size() < count) {
-        ServerSocket socket = new ServerSocket(0);
-        sockets.add(socket);
-        ports.add(socket.getLocalPort());
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
-    return ports.stream().mapToInt(Integer::intValue).toArray();
-  }
-
   private static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log);
@@ -153,7 +108,4 @@ class ShellDeviceIT {
     }
   }
 
-  private static String java() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
 }
