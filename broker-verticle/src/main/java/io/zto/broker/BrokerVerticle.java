@@ -78,8 +78,8 @@ public final class BrokerVerticle extends VerticleBase {
 
   // trust is decided after the handshake, off the event loop, so anchor and revocation changes apply at once
   private MqttServerOptions tls(MqttConfig mqtt, int port, ClientAuth clientAuth) {
-    return TlsServerOptions.apply(base(mqtt, port), platform.pki().serverTls(), clientAuth,
-        DeferredClientTrust.options());
+    return TlsServerOptions.engine(TlsServerOptions.apply(base(mqtt, port), platform.pki().serverTls(), clientAuth,
+        DeferredClientTrust.options()), platform.config().pki().tlsEngine());
   }
 
   private Future<MqttServer> listen(Identity.Listener listener, MqttServerOptions options, String portKey,

@@ -164,6 +164,23 @@ class ZeroTouchOnboardingTest {
     assertThat(agent.certificate().getNotAfter().toInstant()).isAfter(Instant.now());
   }
 
+  @Test
+  void devicesOnboardThroughTheOpenSslEngineToo() throws Exception {
+    // GIVEN every TLS listener on BoringSSL (pki.tlsEngine=openssl) and a registered device
+    start(Map.of("pki.tlsEngine", "openssl"));
+    Path factory = factory(1);
+    api("POST", "/api/v1/enrollments:import", "application/x-ndjson", Files.readString(factory.resolve("enrollments.jsonl")));
+    // WHEN it starts THEN it provisions (8884), enrolls (8443) and connects (8883) over that engine
+    DeviceAgent agent = new DeviceAgent(devices, FactoryConfig.read(factory.resolve("devices/gw-000001/factory.json")),
+        AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(2), events::add);
+    agents.add(agent);
+    Await.result(agent.start());
+    Await.result(agent.publishTelemetry());
+    String commandId = new JsonObject(api("POST", "/api/v1/devices/gw-000001/commands", "application/json",
+        new JsonObject().put("name", "ping").encode()).body()).getString("id");
+    assertThat(awaitCommand(commandId).getString("status")).isEqualTo("completed");
+  }
+
   private Path factory(int count) throws Exception {
     Path factory = tmp.resolve("factory");
     int port = node.platform().config().mqtt().provisioning().port();

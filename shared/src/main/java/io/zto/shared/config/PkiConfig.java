@@ -14,10 +14,11 @@ import java.time.Duration;
  * @param rootValidity validity of a new root certificate ({@code pki.rootValidity})
  * @param issuingValidity validity of a new issuing CA certificate ({@code pki.issuingValidity})
  * @param serverCertificateValidity validity of the server TLS certificate ({@code pki.serverCertificateValidity})
+ * @param tlsEngine TLS engine of the listeners, {@code jdk} or {@code openssl} ({@code pki.tlsEngine})
  */
 public record PkiConfig(Path keystore, Path keystorePasswordFile, String rootAlias, String issuingAlias,
                         String commandSigningAlias, Duration rootValidity, Duration issuingValidity,
-                        Duration serverCertificateValidity) {
+                        Duration serverCertificateValidity, String tlsEngine) {
 
   /** File name of the CA keystore in the data dir. */
   public static final String KEYSTORE_FILE = "ca.p12";
@@ -34,7 +35,8 @@ public record PkiConfig(Path keystore, Path keystorePasswordFile, String rootAli
       node.fileOrDefault(config.string(ConfigKeys.PKI_KEYSTORE_PASSWORD_FILE), KEYSTORE_PASSWORD_FILE),
       config.string(ConfigKeys.PKI_ROOT_ALIAS), config.string(ConfigKeys.PKI_ISSUING_ALIAS),
       config.string(ConfigKeys.PKI_COMMAND_SIGNING_ALIAS), config.duration(ConfigKeys.PKI_ROOT_VALIDITY),
-      config.duration(ConfigKeys.PKI_ISSUING_VALIDITY), config.duration(ConfigKeys.PKI_SERVER_CERTIFICATE_VALIDITY));
+      config.duration(ConfigKeys.PKI_ISSUING_VALIDITY), config.duration(ConfigKeys.PKI_SERVER_CERTIFICATE_VALIDITY),
+      config.string(ConfigKeys.PKI_TLS_ENGINE));
   }
 
   void writeTo(ConfigJson out) {
@@ -45,6 +47,7 @@ public record PkiConfig(Path keystore, Path keystorePasswordFile, String rootAli
       .put(ConfigKeys.PKI_COMMAND_SIGNING_ALIAS, commandSigningAlias)
       .put(ConfigKeys.PKI_ROOT_VALIDITY, rootValidity)
       .put(ConfigKeys.PKI_ISSUING_VALIDITY, issuingValidity)
-      .put(ConfigKeys.PKI_SERVER_CERTIFICATE_VALIDITY, serverCertificateValidity);
+      .put(ConfigKeys.PKI_SERVER_CERTIFICATE_VALIDITY, serverCertificateValidity)
+      .put(ConfigKeys.PKI_TLS_ENGINE, tlsEngine);
   }
 }

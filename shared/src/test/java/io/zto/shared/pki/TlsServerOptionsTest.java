@@ -95,6 +95,23 @@ class TlsServerOptionsTest {
   }
 
   @Test
+  void theOpenSslEngineServesTheSameTlsAndSeesTheClientCertificate() throws Exception {
+    // GIVEN the BoringSSL engine (pki.tlsEngine=openssl) requiring client certificates
+    int port = startServer(ClientAuth.REQUIRED, "openssl");
+    var keys = KeyPairs.ecP256();
+    X509Certificate device = TestPki.authority(pki).issue(keys.getPublic(), "dev-ossl", java.time.Duration.ofDays(1));
+    KeyStore clientKeys = KeyStore.getInstance("PKCS12");
+    clientKeys.load(null, null);
+    clientKeys.setKeyEntry("device", keys.getPrivate(), new char[0],
+        new java.security.cert.Certificate[] {device, pki.issuingCertificate()});
+    // THEN TLS 1.3 and 1.2 clients trusting the root get through with their certificate seen
+    assertThat(get(port, "TLSv1.3", clientKeys)).isEqualTo("TLSv1.3 CN=dev-ossl");
+    assertThat(get(port, "TLSv1.2", clientKeys)).isEqualTo("TLSv1.2 CN=dev-ossl");
+    assertThatThrownBy(() -> TlsServerOptions.engine(new HttpServerOptions(), "libressl"))
+        .hasMessageContaining("jdk or openssl");
+  }
+
+  @Test
   void clientAuthWithoutTrustAnchorsIsAConfigurationError() {
     assertThatThrownBy(() -> TlsServerOptions.apply(new HttpServerOptions(), pki.serverTls(), ClientAuth.REQUIRED, List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs trust anchors");
@@ -104,8 +121,13 @@ class TlsServerOptionsTest {
   }
 
   private int startServer(ClientAuth clientAuth) throws Exception {
-    HttpServerOptions options = TlsServerOptions.apply(new HttpServerOptions().setHost("127.0.0.1").setPort(0),
-        pki.serverTls(), clientAuth, List.of(pki.rootCertificate()));
+    return startServer(clientAuth, "jdk");
+  }
+
+  private int startServer(ClientAuth clientAuth, String engine) throws Exception {
+    HttpServerOptions options = TlsServerOptions.engine(TlsServerOptions.apply(
+        new HttpServerOptions().setHost("127.0.0.1").setPort(0),
+        pki.serverTls(), clientAuth, List.of(pki.rootCertificate())), engine);
     HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
       String client;
       try {
