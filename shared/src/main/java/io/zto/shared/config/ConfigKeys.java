@@ -132,9 +132,10 @@ public final class ConfigKeys {
     "Validity of a newly created issuing CA certificate.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey PKI_SERVER_CERTIFICATE_VALIDITY = define(ConfigKey.of("pki.serverCertificateValidity",
     DURATION, "365d", "Validity of the server TLS certificate made on first start.").withCheck(Checks.positiveDuration()));
-  public static final ConfigKey PKI_TLS_ENGINE = define(ConfigKey.of("pki.tlsEngine", STRING, "jdk",
-    "TLS engine of the listeners: jdk (the JDK's SSLEngine) or openssl (BoringSSL through"
-      + " netty-tcnative, bundled for linux-x86_64).").withChoices("jdk", "openssl"));
+  public static final ConfigKey PKI_TLS_ENGINE = define(ConfigKey.of("pki.tlsEngine", STRING, "auto",
+    "TLS engine of the listeners: openssl (BoringSSL through netty-tcnative, bundled for linux-x86_64; faster"
+      + " handshakes), jdk (the JDK's SSLEngine), or auto (openssl where it loads, else jdk).")
+    .withChoices("auto", "openssl", "jdk"));
 
   // ---- provisioning
   public static final ConfigKey PROVISIONING_CHALLENGE_TTL = define(ConfigKey.of("provisioning.challengeTtl", DURATION,

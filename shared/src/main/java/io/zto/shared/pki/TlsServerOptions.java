@@ -63,8 +63,9 @@ public final class TlsServerOptions {
   }
 
   /**
-   * Selects the TLS engine: {@code openssl} is BoringSSL through netty-tcnative (measured.md: about
-   * twice the handshakes of the JDK engine on Java 17), {@code jdk} the JDK's SSLEngine.
+   * Selects the TLS engine: {@code openssl} is BoringSSL through netty-tcnative (fewer CPU milliseconds
+   * per handshake than the JDK engine on Java 17, see docs/performance.md), {@code jdk} the JDK's
+   * SSLEngine, {@code auto} the first where its native library loads (it is bundled for linux-x86_64).
    *
    * @return {@code options}, for chaining
    */
@@ -72,7 +73,9 @@ public final class TlsServerOptions {
     switch (engine) {
       case "openssl" -> options.setSslEngineOptions(new OpenSSLEngineOptions());
       case "jdk" -> options.setSslEngineOptions(new JdkSSLEngineOptions());
-      default -> throw new IllegalArgumentException("TLS engine must be jdk or openssl, not '" + engine + "'");
+      case "auto" -> options.setSslEngineOptions(OpenSSLEngineOptions.isAvailable()
+          ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
+      default -> throw new IllegalArgumentException("TLS engine must be auto, openssl or jdk, not '" + engine + "'");
     }
     return options;
   }

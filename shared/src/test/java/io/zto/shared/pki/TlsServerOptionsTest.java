@@ -108,7 +108,7 @@ class TlsServerOptionsTest {
     assertThat(get(port, "TLSv1.3", clientKeys)).isEqualTo("TLSv1.3 CN=dev-ossl");
     assertThat(get(port, "TLSv1.2", clientKeys)).isEqualTo("TLSv1.2 CN=dev-ossl");
     assertThatThrownBy(() -> TlsServerOptions.engine(new HttpServerOptions(), "libressl"))
-        .hasMessageContaining("jdk or openssl");
+        .hasMessageContaining("auto, openssl or jdk");
   }
 
   @Test
