@@ -11,10 +11,6 @@ import io.zto.simulator.AgentEvent;
 import io.zto.simulator.AgentOptions;
 import io.zto.simulator.DeviceAgent;
 import io.zto.simulator.FactoryConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,12 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FleetOnboardingIT {
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
   Path tmp;
 
   private ZtoProcess zto;
+  private OperatorClient operator;
   private Vertx devices;
   private final List<DeviceAgent> agents = new ArrayList<>();
   private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
@@ -60,6 +56,7 @@ class FleetOnboardingIT {
   void importedAndApprovedDevicesOnboardAnswerCommandsAndRenew() throws Exception {
     // GIVEN zto.jar running with 20-second certificates, and four factory-made devices
     zto = ZtoProcess.start(tmp.resolve("zto-data"), tmp.resolve("zto.log"), "est.certificateValidity=20s");
+    operator = new OperatorClient(zto.api(), zto.token());
     Path factory = tmp.resolve("factory");
     Process tool = new ProcessBuilder(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(), "factory", "--out",
         factory.toString(), "--count", "4", "--platform-data-dir", zto.dataDir().toString(), "--provisioning-url",
@@ -67,15 +64,15 @@ class FleetOnboardingIT {
     assertThat(tool.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(tool.exitValue()).isZero();
     // AND an operator who trusts both CAs, imports gw-000001..3 and puts gw-000004 in a manual group
-    String customer = json(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject()
+    String customer = OperatorClient.json(operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject()
         .put("name", "customer").put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem")))
         .encode())).getString("id");
-    api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
+    operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
         .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode());
     String lines = String.join("\n", Files.readAllLines(factory.resolve("enrollments.jsonl")).subList(0, 3));
-    assertThat(json(api("POST", "/api/v1/enrollments:import", "application/x-ndjson", lines)).getInteger("imported"))
+    assertThat(OperatorClient.json(operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson", lines)).getInteger("imported"))
         .isEqualTo(3);
-    assertThat(api("POST", "/api/v1/enrollment-groups", "application/json", new JsonObject().put("name", "line-1")
+    assertThat(operator.api("POST", "/api/v1/enrollment-groups", "application/json", new JsonObject().put("name", "line-1")
         .put("trustAnchor", customer).put("approval", "manual").encode()).statusCode()).isEqualTo(201);
     // WHEN the four agents start
     devices = Vertx.vertx();
@@ -92,75 +89,27 @@ class FleetOnboardingIT {
     for (int i = 0; i < 3; i++) {
       Await.result(started.get(i));
     }
-    String pending = awaitPending("gw-000004");
-    assertThat(api("POST", "/api/v1/provisioning-requests/" + pending + "/approve", null, null).statusCode())
+    String pending = operator.awaitPending("gw-000004");
+    assertThat(operator.api("POST", "/api/v1/provisioning-requests/" + pending + "/approve", null, null).statusCode())
         .isEqualTo(200);
     Await.result(started.get(3));
     // AND every device is provisioned, sends telemetry and answers a signed command
     for (DeviceAgent agent : agents) {
       Await.result(agent.publishTelemetry());
-      assertThat(json(api("GET", "/api/v1/devices/" + agent.deviceId(), null, null)).getString("state"))
+      assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + agent.deviceId(), null, null)).getString("state"))
           .isEqualTo("provisioned");
-      String command = json(api("POST", "/api/v1/devices/" + agent.deviceId() + "/commands", "application/json",
+      String command = OperatorClient.json(operator.api("POST", "/api/v1/devices/" + agent.deviceId() + "/commands", "application/json",
           new JsonObject().put("name", "ping").encode())).getString("id");
-      assertThat(awaitCommand(command).getString("status")).isEqualTo("completed");
+      assertThat(operator.awaitCommand(command).getString("status")).isEqualTo("completed");
     }
     // AND the short-lived certificates are renewed before they expire
     String before = agents.get(0).certificate().getSerialNumber().toString(16);
-    awaitEvent(agents.get(0).deviceId(), AgentEvent.Kind.RENEWED);
-    awaitEvent(agents.get(0).deviceId(), AgentEvent.Kind.CONNECTED);
+    OperatorClient.awaitEvent(events, agents.get(0).deviceId(), AgentEvent.Kind.RENEWED);
+    OperatorClient.awaitEvent(events, agents.get(0).deviceId(), AgentEvent.Kind.CONNECTED);
     assertThat(agents.get(0).certificate().getSerialNumber().toString(16)).isNotEqualTo(before);
-    JsonArray certificates = json(api("GET", "/api/v1/certificates?deviceId=gw-000001", null, null))
+    JsonArray certificates = OperatorClient.json(operator.api("GET", "/api/v1/certificates?deviceId=gw-000001", null, null))
         .getJsonArray("items");
     assertThat(certificates.size()).isGreaterThanOrEqualTo(2);
   }
 
-  private String awaitPending(String deviceId) throws Exception {
-    for (int i = 0; i < 300; i++) {
-      JsonArray items = json(api("GET", "/api/v1/provisioning-requests?status=pending", null, null)).getJsonArray("items");
-      for (int j = 0; j < items.size(); j++) {
-        if (deviceId.equals(items.getJsonObject(j).getString("deviceId"))) {
-          return items.getJsonObject(j).getString("id");
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(deviceId + " never waited for approval");
-  }
-
-  private JsonObject awaitCommand(String id) throws Exception {
-    for (int i = 0; i < 300; i++) {
-      JsonObject command = json(api("GET", "/api/v1/commands/" + id, null, null));
-      if (!"sent".equals(command.getString("status")) && !"pending".equals(command.getString("status"))) {
-        return command;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("command " + id + " was never answered");
-  }
-
-  private void awaitEvent(String deviceId, AgentEvent.Kind kind) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      AgentEvent event = events.poll(1, TimeUnit.SECONDS);
-      if (event != null && event.deviceId().equals(deviceId) && event.kind() == kind) {
-        return;
-      }
-    }
-    throw new AssertionError(deviceId + " never reported " + kind);
-  }
-
-  private HttpResponse<String> api(String method, String path, String type, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(zto.api() + path))
-        .header("Authorization", "Bearer " + zto.token())
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (type != null) {
-      request.header("Content-Type", type);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonObject json(HttpResponse<String> response) {
-    return new JsonObject(response.body());
-  }
 }

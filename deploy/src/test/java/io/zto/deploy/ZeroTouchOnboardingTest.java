@@ -18,10 +18,6 @@ import io.zto.simulator.FactoryTool;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,14 +42,13 @@ import org.slf4j.LoggerFactory;
  */
 class ZeroTouchOnboardingTest {
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
   Path tmp;
 
   private Node node;
   private Vertx devices;
-  private String token;
+  private OperatorClient operator;
   private final List<DeviceAgent> agents = new ArrayList<>();
   private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
   private final ListAppender<ILoggingEvent> warnings = new ListAppender<>();
@@ -72,7 +66,8 @@ class ZeroTouchOnboardingTest {
     settings.put("mqtt.provisioning.port", Integer.toString(freePort()));
     // the strict blocked-thread checker of EventLoopNotBlockedTest, now under a real onboarding
     node = Await.result(Node.start(ZtoConfig.of(settings), EventLoopNotBlockedTest.strictChecker()));
-    token = Files.readString(tmp.resolve("zto-data/admin-token")).strip();
+    operator = new OperatorClient("http://127.0.0.1:" + node.httpPort(),
+        Files.readString(tmp.resolve("zto-data/admin-token")).strip());
     devices = Vertx.vertx();
   }
 
@@ -99,7 +94,7 @@ class ZeroTouchOnboardingTest {
     // GIVEN three factory-made devices whose CAs and enrollments an operator registered
     start(Map.of());
     Path factory = factory(3);
-    JsonObject imported = new JsonObject(api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
+    JsonObject imported = new JsonObject(operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
         Files.readString(factory.resolve("enrollments.jsonl"))).body());
     assertThat(imported.getInteger("imported")).isEqualTo(3);
     // WHEN their agents start
@@ -118,20 +113,20 @@ class ZeroTouchOnboardingTest {
       ChainVerifier.verify(List.of(agent.certificate(), node.platform().pki().issuingCertificate()),
           List.of(node.platform().pki().rootCertificate()), Instant.now());
       Await.result(agent.publishTelemetry());
-      assertThat(new JsonObject(api("GET", "/api/v1/devices/" + agent.deviceId(), null, null).body())
+      assertThat(new JsonObject(operator.api("GET", "/api/v1/devices/" + agent.deviceId(), null, null).body())
           .getString("state")).isEqualTo("provisioned");
     }
     // AND a signed command is verified by the device and answered
     DeviceAgent first = agents.get(0);
-    String commandId = new JsonObject(api("POST", "/api/v1/devices/" + first.deviceId() + "/commands",
+    String commandId = new JsonObject(operator.api("POST", "/api/v1/devices/" + first.deviceId() + "/commands",
         "application/json", new JsonObject().put("name", "reboot").encode()).body()).getString("id");
-    assertThat(awaitCommand(commandId).getJsonObject("result").getString("status")).isEqualTo("ok");
+    assertThat(operator.awaitCommand(commandId).getJsonObject("result").getString("status")).isEqualTo("ok");
     // WHEN its certificate is revoked THEN it is dropped, refused, and provisions and enrolls again
     String serial = first.certificate().getSerialNumber().toString(16);
-    assertThat(api("POST", "/api/v1/certificates/" + serial + "/revoke", "application/json",
+    assertThat(operator.api("POST", "/api/v1/certificates/" + serial + "/revoke", "application/json",
         new JsonObject().put("reason", "keyCompromise").encode()).statusCode()).isEqualTo(200);
-    awaitEvent(first.deviceId(), AgentEvent.Kind.REPROVISIONING);
-    awaitEvent(first.deviceId(), AgentEvent.Kind.CONNECTED);
+    OperatorClient.awaitEvent(events, first.deviceId(), AgentEvent.Kind.REPROVISIONING);
+    OperatorClient.awaitEvent(events, first.deviceId(), AgentEvent.Kind.CONNECTED);
     assertThat(first.certificate().getSerialNumber().toString(16)).isNotEqualTo(serial);
     // AND no event loop of the platform was blocked on the way
     assertThat(EventLoopNotBlockedTest.eventLoopWarnings(warnings)).isEmpty();
@@ -142,24 +137,24 @@ class ZeroTouchOnboardingTest {
     // GIVEN certificates that live 15 s, and a group of the customer CA whose devices need approval
     start(Map.of("est.certificateValidity", "15s"));
     Path factory = factory(1);
-    String anchor = new JsonObject(api("GET", "/api/v1/trust-anchors?purpose=ldevid", null, null).body())
+    String anchor = new JsonObject(operator.api("GET", "/api/v1/trust-anchors?purpose=ldevid", null, null).body())
         .getJsonArray("items").getJsonObject(0).getString("id");
-    assertThat(api("POST", "/api/v1/enrollment-groups", "application/json", new JsonObject().put("name", "line-1")
+    assertThat(operator.api("POST", "/api/v1/enrollment-groups", "application/json", new JsonObject().put("name", "line-1")
         .put("trustAnchor", anchor).put("approval", "manual").encode()).statusCode()).isEqualTo(201);
     // WHEN the device starts THEN it waits, pending
     DeviceAgent agent = new DeviceAgent(devices, FactoryConfig.read(factory.resolve("devices/gw-000001/factory.json")),
         AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(2), events::add);
     agents.add(agent);
     var started = agent.start();
-    String requestId = awaitPending("gw-000001");
+    String requestId = operator.awaitPending("gw-000001");
     // WHEN an operator approves while it waits THEN the config reaches it and it onboards
-    assertThat(api("POST", "/api/v1/provisioning-requests/" + requestId + "/approve", null, null).statusCode())
+    assertThat(operator.api("POST", "/api/v1/provisioning-requests/" + requestId + "/approve", null, null).statusCode())
         .isEqualTo(200);
     Await.result(started);
     String firstSerial = agent.certificate().getSerialNumber().toString(16);
     // AND before its certificate expires it re-enrolls and reconnects with the new one
-    awaitEvent("gw-000001", AgentEvent.Kind.RENEWED);
-    awaitEvent("gw-000001", AgentEvent.Kind.CONNECTED);
+    OperatorClient.awaitEvent(events, "gw-000001", AgentEvent.Kind.RENEWED);
+    OperatorClient.awaitEvent(events, "gw-000001", AgentEvent.Kind.CONNECTED);
     assertThat(agent.certificate().getSerialNumber().toString(16)).isNotEqualTo(firstSerial);
     assertThat(agent.certificate().getNotAfter().toInstant()).isAfter(Instant.now());
   }
@@ -169,16 +164,16 @@ class ZeroTouchOnboardingTest {
     // GIVEN every TLS listener on BoringSSL (pki.tlsEngine=openssl) and a registered device
     start(Map.of("pki.tlsEngine", "openssl"));
     Path factory = factory(1);
-    api("POST", "/api/v1/enrollments:import", "application/x-ndjson", Files.readString(factory.resolve("enrollments.jsonl")));
+    operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson", Files.readString(factory.resolve("enrollments.jsonl")));
     // WHEN it starts THEN it provisions (8884), enrolls (8443) and connects (8883) over that engine
     DeviceAgent agent = new DeviceAgent(devices, FactoryConfig.read(factory.resolve("devices/gw-000001/factory.json")),
         AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(2), events::add);
     agents.add(agent);
     Await.result(agent.start());
     Await.result(agent.publishTelemetry());
-    String commandId = new JsonObject(api("POST", "/api/v1/devices/gw-000001/commands", "application/json",
+    String commandId = new JsonObject(operator.api("POST", "/api/v1/devices/gw-000001/commands", "application/json",
         new JsonObject().put("name", "ping").encode()).body()).getString("id");
-    assertThat(awaitCommand(commandId).getString("status")).isEqualTo("completed");
+    assertThat(operator.awaitCommand(commandId).getString("status")).isEqualTo("completed");
   }
 
   private Path factory(int count) throws Exception {
@@ -187,59 +182,13 @@ class ZeroTouchOnboardingTest {
     assertThat(FactoryTool.run(new String[] {"--out", factory.toString(), "--count", Integer.toString(count),
         "--platform-data-dir", tmp.resolve("zto-data").toString(), "--provisioning-url", "mqtts://localhost:" + port},
         new PrintStream(new ByteArrayOutputStream()), System.err)).isZero();
-    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
+    assertThat(operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
         .put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem"))).encode())
         .statusCode()).isEqualTo(201);
-    assertThat(api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
+    assertThat(operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
         .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode())
         .statusCode()).isEqualTo(201);
     return factory;
-  }
-
-  private String awaitPending(String deviceId) throws Exception {
-    for (int i = 0; i < 200; i++) {
-      var items = new JsonObject(api("GET", "/api/v1/provisioning-requests?status=pending", null, null).body())
-          .getJsonArray("items");
-      for (int j = 0; j < items.size(); j++) {
-        if (deviceId.equals(items.getJsonObject(j).getString("deviceId"))) {
-          return items.getJsonObject(j).getString("id");
-        }
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(deviceId + " never waited for approval");
-  }
-
-  private JsonObject awaitCommand(String id) throws Exception {
-    for (int i = 0; i < 200; i++) {
-      JsonObject command = new JsonObject(api("GET", "/api/v1/commands/" + id, null, null).body());
-      if ("completed".equals(command.getString("status")) || "failed".equals(command.getString("status"))) {
-        return command;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("command " + id + " was never answered");
-  }
-
-  private void awaitEvent(String deviceId, AgentEvent.Kind kind) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      AgentEvent event = events.poll(1, TimeUnit.SECONDS);
-      if (event != null && event.deviceId().equals(deviceId) && event.kind() == kind) {
-        return;
-      }
-    }
-    throw new AssertionError(deviceId + " never reported " + kind);
-  }
-
-  private HttpResponse<String> api(String method, String path, String type, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-        .header("Authorization", "Bearer " + token)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (type != null) {
-      request.header("Content-Type", type);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static int freePort() throws Exception {
