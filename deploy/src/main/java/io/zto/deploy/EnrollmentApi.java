@@ -12,6 +12,8 @@ import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.EnrollmentRepository;
 import io.zto.shared.store.TrustAnchorRepository;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
 
 /** {@code /api/v1/enrollments} and {@code /api/v1/enrollment-groups}: who may be provisioned. */
 final class EnrollmentApi {
@@ -63,12 +65,7 @@ final class EnrollmentApi {
   }
 
   private void setStatus(RoutingContext ctx, EnrollmentStatus status) {
-    String id = ApiRequests.id(ctx);
-    ApiResponses.reply(ctx, 200, enrollments.setStatus(id, status, Instant.now())
-        .compose(found -> found ? audited(ctx, "enrollment." + status.name().toLowerCase(), id)
-            : Future.failedFuture(ApiResponses.notFound("no enrollment with id '" + id + "'")))
-        .compose(ignored -> enrollments.get(id))
-        .map(found -> found.orElseThrow().toJson()));
+    switched(ctx, "enrollment", status, enrollments::setStatus, id -> enrollments.get(id).map(e -> e.map(Enrollment::toJson)));
   }
 
   void createGroup(RoutingContext ctx) {
@@ -110,12 +107,23 @@ final class EnrollmentApi {
   }
 
   private void setGroupStatus(RoutingContext ctx, EnrollmentStatus status) {
+    switched(ctx, "enrollment group", status, enrollments::setGroupStatus,
+        id -> enrollments.getGroup(id).map(g -> g.map(EnrollmentGroup::toJson)));
+  }
+
+  /** Enables or disables an enrollment or a group, audits it, and answers its new state. */
+  private void switched(RoutingContext ctx, String what, EnrollmentStatus status, StatusSetter setter,
+                        Function<String, Future<Optional<JsonObject>>> reader) {
     String id = ApiRequests.id(ctx);
-    ApiResponses.reply(ctx, 200, enrollments.setGroupStatus(id, status, Instant.now())
-        .compose(found -> found ? audited(ctx, "enrollment-group." + status.name().toLowerCase(), id)
-            : Future.failedFuture(ApiResponses.notFound("no enrollment group with id '" + id + "'")))
-        .compose(ignored -> enrollments.getGroup(id))
-        .map(found -> found.orElseThrow().toJson()));
+    ApiResponses.reply(ctx, 200, setter.set(id, status, Instant.now())
+        .compose(found -> found ? audited(ctx, what.replace(' ', '-') + "." + status.name().toLowerCase(), id)
+            : Future.failedFuture(ApiResponses.notFound("no " + what + " with id '" + id + "'")))
+        .compose(ignored -> reader.apply(id))
+        .map(found -> found.orElseThrow()));
+  }
+
+  private interface StatusSetter {
+    Future<Boolean> set(String id, EnrollmentStatus status, Instant now);
   }
 
   private void deleted(RoutingContext ctx, Future<Boolean> deletion, String what, String id) {
