@@ -268,7 +268,8 @@ class DeployFilesTest {
     for (String line : Files.readAllLines(DEPLOY.resolve("systemd/zto.env.example"))) {
       String assignment = line.replaceFirst("^#(?=[A-Z_]+=)", "");
       if (!assignment.startsWith("#") && assignment.contains("=")) {
-        env.put(assignment.substring(0, assignment.indexOf('=')), assignment.substring(assignment.indexOf('=') + 1));
+        String name = assignment.substring(0, assignment.indexOf('='));
+        assertThat(env.put(name, assignment.substring(assignment.indexOf('=') + 1))).as(name + " set twice").isNull();
       }
     }
     assertThat(env).containsKeys("ZTO_PUBLIC_HOST", "ZTO_DB_URL", "ZTO_HTTP_HOST", "JAVA_OPTS");
