@@ -6,7 +6,7 @@
 set -u
 port="${ZTO_HTTP_PORT:-8080}"
 host="${HEALTHCHECK_HOST:-127.0.0.1}"
-exec 3<>"/dev/tcp/${host}/${port}" || { echo "health: cannot connect to ${host}:${port}"; exit 1; }
+{ exec 3<>"/dev/tcp/${host}/${port}"; } 2>/dev/null || { echo "health: cannot connect to ${host}:${port}"; exit 1; }
 printf 'GET /health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "${host}" >&3
 IFS= read -r -t 5 status <&3 || { echo "health: no answer from ${host}:${port}"; exit 1; }
 exec 3<&-
