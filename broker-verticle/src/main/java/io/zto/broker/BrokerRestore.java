@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -39,8 +38,7 @@ final class BrokerRestore {
                            Function<String, Future<Boolean>> alive) {
     Instant now = Instant.now();
     return repo.deleteExpired(now)
-        .compose(v -> repo.sessions(now))
-        .compose(sessions -> adoptOrphans(repo, sessions, nodeId, alive))
+        .compose(v -> adoptOrphans(repo, nodeId, alive))
         .compose(v -> Future.all(repo.retained(now), repo.sessions(now), repo.subscriptions(), repo.queued()))
         .map(all -> new Snapshot(all.resultAt(0), owned(all.resultAt(1), nodeId), all.resultAt(2), all.resultAt(3)))
         .compose(snapshot -> applyOn(context, snapshot, broker, now));
@@ -60,16 +58,28 @@ final class BrokerRestore {
         });
   }
 
-  private static Future<Void> adoptOrphans(BrokerStateRepository repo, List<StoredSession> sessions, String nodeId,
+  /**
+   * Takes over the stored sessions of nodes that are gone ({@code alive} answers false); returns the client
+   * ids this node adopted. Several nodes adopting at once each get a disjoint part.
+   */
+  static Future<List<String>> adoptOrphans(BrokerStateRepository repo, String nodeId,
                                            Function<String, Future<Boolean>> alive) {
-    Set<String> others = new LinkedHashSet<>();
-    sessions.forEach(s -> others.add(Objects.requireNonNullElse(s.node(), "")));
-    others.remove(nodeId);
-    List<Future<?>> adopted = new ArrayList<>();
-    for (String other : others) {
-      adopted.add(alive.apply(other).compose(up -> up ? Future.succeededFuture() : repo.adopt(other, nodeId)));
-    }
-    return Future.all(adopted).mapEmpty();
+    return repo.owners().compose(owners -> {
+      List<Future<List<String>>> adopted = new ArrayList<>();
+      for (String other : owners) {
+        if (!other.equals(nodeId)) {
+          adopted.add(alive.apply(other).compose(up -> up ? Future.succeededFuture(List.of())
+              : repo.adopt(other, nodeId)));
+        }
+      }
+      return Future.all(adopted).map(all -> {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          ids.addAll(all.<List<String>>resultAt(i));
+        }
+        return ids;
+      });
+    });
   }
 
   private static List<StoredSession> owned(List<StoredSession> sessions, String nodeId) {

@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.SessionClaim;
@@ -26,18 +28,24 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionHandover {
 
-  /** How long the owner of a session may take to hand it over before it is taken as gone. */
+  /** How long the owner of a session may take to hand it over before its stored state is used. */
   static final long CLAIM_TIMEOUT_MS = 3_000;
+
+  /** How often this node looks for sessions of nodes that are gone, to queue their messages again. */
+  static final long ADOPT_INTERVAL_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionHandover.class);
 
+  private final Vertx vertx;
   private final EventBus bus;
   private final BrokerNode node;
   private final BrokerStateRepository repo;
   private final SessionJournal journal;
   private final Context context;
+  private boolean adopting;
 
   SessionHandover(Vertx vertx, BrokerNode node, BrokerStateRepository repo, SessionJournal journal, Context context) {
+    this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.node = node;
     this.repo = repo;
@@ -64,13 +72,43 @@ final class SessionHandover {
       node.broker().handOver(claim.clientId(), claim.cleanStart())
           .onComplete(ar -> m.reply(SessionClaim.reply(node.nodeId(), held)));
     });
+    vertx.setPeriodic(ADOPT_INTERVAL_MS, id -> adoptOrphans());
     return Future.all(taken.completion(), asked.completion()).mapEmpty();
   }
 
-  /** Whether the broker of node {@code nodeId} answers (within the claim timeout). */
+  /**
+   * Whether the broker of node {@code nodeId} is still registered in the cluster. Only "no handler" counts
+   * as gone: a node too busy to answer in time keeps its sessions, so no session is ever held twice.
+   */
   Future<Boolean> alive(String nodeId) {
     return bus.request(Addresses.brokerNode(nodeId), SessionClaim.probe(node.nodeId()).toJson(), options())
-        .transform(ar -> Future.succeededFuture(ar.succeeded()));
+        .transform(ar -> Future.succeededFuture(ar.succeeded() || !gone(ar.cause())));
+  }
+
+  private static boolean gone(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
+  }
+
+  // a node that died held offline sessions nobody queues for: the first node to notice takes them
+  private void adoptOrphans() {
+    if (adopting) {
+      return;
+    }
+    adopting = true;
+    BrokerRestore.adoptOrphans(repo, node.nodeId(), this::alive)
+        .compose(ids -> {
+          if (!ids.isEmpty()) {
+            LOG.info("took over {} stored sessions of nodes that are gone", ids.size());
+          }
+          return Future.all(ids.stream().map(id -> BrokerRestore.loadSession(repo, node.broker(), context, id))
+              .toList());
+        })
+        .onComplete(ar -> {
+          adopting = false;
+          if (ar.failed()) {
+            LOG.warn("could not take over the sessions of nodes that are gone", ar.cause());
+          }
+        });
   }
 
   /**
@@ -94,19 +132,31 @@ final class SessionHandover {
     return onContext(done);
   }
 
-  // the owner stores the session and answers; no answer: it is gone, and what it stored last is the truth
+  /**
+   * The owner stores the session and answers. An owner that does not answer is gone or stuck: this node
+   * becomes the owner in the store if nobody else did meanwhile (else the new owner is asked once), and
+   * what was stored last is the truth.
+   */
   private Future<Void> fromOwner(StoredSession stored, SessionClaim claim) {
     if (stored.node() == null || stored.node().equals(node.nodeId())) {
       return Future.succeededFuture();
     }
-    return bus.request(Addresses.brokerNode(stored.node()), claim.toJson(), options())
-        .transform(ar -> {
-          if (ar.failed()) {
-            LOG.info("node {} did not hand over the session of {} ({}); loading it from the store", stored.node(),
-                claim.clientId(), ar.cause().getMessage());
-          }
-          return Future.succeededFuture();
-        });
+    return ask(stored.node(), claim).compose(answered -> answered ? Future.succeededFuture()
+        : repo.adoptSession(claim.clientId(), stored.node(), node.nodeId()).compose(won -> won
+            ? Future.succeededFuture()
+            : repo.session(claim.clientId(), Instant.now()).compose(now -> now == null || now.node() == null
+                || now.node().equals(node.nodeId()) ? Future.succeededFuture()
+                : ask(now.node(), claim).mapEmpty())));
+  }
+
+  private Future<Boolean> ask(String owner, SessionClaim claim) {
+    return bus.request(Addresses.brokerNode(owner), claim.toJson(), options()).transform(ar -> {
+      if (ar.failed()) {
+        LOG.info("node {} did not hand over the session of {} ({}); taking it from the store", owner,
+            claim.clientId(), ar.cause().getMessage());
+      }
+      return Future.succeededFuture(ar.succeeded());
+    });
   }
 
   // a clean start: the stored session goes, through this node's journal so later writes come after it

@@ -62,10 +62,11 @@ final class TestCluster implements AutoCloseable {
     ZtoConfig config = ZtoConfig.of(Map.of("mqtt.plain.enabled", "true", "mqtt.plain.allowAnonymous", "true",
         "mqtt.plain.port", "0", "mqtt.operational.port", "0", "mqtt.provisioning.port", "0", "mqtt.host", "127.0.0.1"));
     try {
-      for (int port : ports) {
+      for (int i = 0; i < count; i++) {
+        // each member joins the ones started before it
         Vertx vertx = Await.result(Vertx.builder()
             .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
-            .withClusterManager(new HazelcastClusterManager(hazelcast(name, port, ports)))
+            .withClusterManager(new HazelcastClusterManager(hazelcast(name, ports.get(i), ports.subList(0, i + 1))))
             .buildClustered());
         Database db = Await.result(Database.open(vertx, new DatabaseOptions().setUrl(databaseUrl).setPoolSize(4)));
         Platform platform = new Platform(config, db, pki, new SimpleMeterRegistry(),
@@ -90,6 +91,8 @@ final class TestCluster implements AutoCloseable {
     hz.setClusterName(name);
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
+    // members on loopback find each other at once: no need to wait for more before joining
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
     hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
     hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     JoinConfig join = hz.getNetworkConfig().getJoin();

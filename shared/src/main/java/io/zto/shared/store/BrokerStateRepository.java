@@ -94,6 +94,22 @@ public final class BrokerStateRepository {
         });
   }
 
+  /** Makes {@code toNode} the owner of one session if {@code fromNode} still owns it; whether it did. */
+  public Future<Boolean> adoptSession(String clientId, String fromNode, String toNode) {
+    return db.update("UPDATE broker_sessions SET node = $3 WHERE client_id = $1 AND COALESCE(node, '') = $2",
+        Tuple.of(clientId, fromNode, toNode)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** The nodes that own stored sessions ({@code ""} for sessions stored without one). */
+  public Future<List<String>> owners() {
+    return db.query("SELECT DISTINCT COALESCE(node, '') AS node FROM broker_sessions ORDER BY node", Tuple.tuple())
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.getString("node")));
+          return out;
+        });
+  }
+
   /** Drops sessions that expired before {@code now}, with their subscriptions and queues. */
   public Future<Void> deleteExpired(Instant now) {
     Tuple at = Tuple.of(Rows.millis(now));
