@@ -139,6 +139,30 @@ class ClusteredBrokersTest {
   }
 
   @Test
+  void sessionsOfAStoppedNodeAreTakenOverByAnother() {
+    TestCluster.Node a = cluster.node(0);
+    TestCluster.Node b = cluster.node(1);
+    // GIVEN a fourth node holding an offline persistent session subscribed to orphan/#
+    TestCluster.Node d = cluster.addNode();
+    Clients.Run first = Clients.python("mqtt5_client.py", "persist-phase1", "127.0.0.1",
+        String.valueOf(d.plainPort()), "orphan", "orphan/#").await();
+    assertThat(first.exit()).as(first.out() + first.err()).isZero();
+    // WHEN that node stops
+    cluster.stop(d);
+    // THEN one of the others takes the session over from the store
+    Clients.awaitTrue(() -> cluster.nodes.stream().filter(n -> n.onBroker(() ->
+        n.verticle().node().broker().session("orphan")) != null).count() == 1, "session of the stopped node adopted once");
+    // AND a message published meanwhile on node A is queued for it and delivered when it reconnects to node B
+    pub(a, "orphan/x", "while-away");
+    Clients.Run second = Clients.python("mqtt5_client.py", "persist-phase2", "127.0.0.1",
+        String.valueOf(b.plainPort()), "orphan", "orphan/live", "1").await();
+    assertThat(second.exit()).as(second.out() + second.err()).isZero();
+    JsonObject result = new JsonObject(second.lines().get(0));
+    assertThat(result.getInteger("present")).isEqualTo(1);
+    assertThat(result.getJsonArray("payloads").getList()).containsExactly("while-away", "live");
+  }
+
+  @Test
   void takeoverAcrossNodesDropsOldConnection() {
     TestCluster.Node a = cluster.node(0);
     TestCluster.Node b = cluster.node(1);

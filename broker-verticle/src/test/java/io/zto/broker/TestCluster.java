@@ -48,38 +48,55 @@ final class TestCluster implements AutoCloseable {
   }
 
   final List<Node> nodes = new ArrayList<>();
+  private final String name = "zto-test-" + UUID.randomUUID();
+  private final List<Integer> memberPorts = new ArrayList<>();
+  private final String databaseUrl;
+  private final PlatformPki pki;
+  private final ZtoConfig config = ZtoConfig.of(Map.of("mqtt.plain.enabled", "true", "mqtt.plain.allowAnonymous",
+      "true", "mqtt.plain.port", "0", "mqtt.operational.port", "0", "mqtt.provisioning.port", "0",
+      "mqtt.host", "127.0.0.1"));
 
-  private TestCluster() {}
+  private TestCluster(String databaseUrl, PlatformPki pki) {
+    this.databaseUrl = databaseUrl;
+    this.pki = pki;
+  }
 
   /** {@code count} nodes on the database at {@code databaseUrl}, with the same PKI. */
   static TestCluster start(int count, String databaseUrl, PlatformPki pki) {
-    String name = "zto-test-" + UUID.randomUUID();
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      ports.add(freePort());
-    }
-    TestCluster cluster = new TestCluster();
-    ZtoConfig config = ZtoConfig.of(Map.of("mqtt.plain.enabled", "true", "mqtt.plain.allowAnonymous", "true",
-        "mqtt.plain.port", "0", "mqtt.operational.port", "0", "mqtt.provisioning.port", "0", "mqtt.host", "127.0.0.1"));
+    TestCluster cluster = new TestCluster(databaseUrl, pki);
     try {
       for (int i = 0; i < count; i++) {
-        // each member joins the ones started before it
-        Vertx vertx = Await.result(Vertx.builder()
-            .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
-            .withClusterManager(new HazelcastClusterManager(hazelcast(name, ports.get(i), ports.subList(0, i + 1))))
-            .buildClustered());
-        Database db = Await.result(Database.open(vertx, new DatabaseOptions().setUrl(databaseUrl).setPoolSize(4)));
-        Platform platform = new Platform(config, db, pki, new SimpleMeterRegistry(),
-            "node-" + UUID.randomUUID().toString().substring(0, 8));
-        BrokerVerticle verticle = new BrokerVerticle(platform);
-        cluster.nodes.add(new Node(vertx, platform, verticle));
-        Await.result(vertx.deployVerticle(verticle));
+        cluster.addNode();
       }
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
     }
     return cluster;
+  }
+
+  /** Starts one more node; it joins the members started before it. */
+  Node addNode() {
+    memberPorts.add(freePort());
+    int port = memberPorts.get(memberPorts.size() - 1);
+    Vertx vertx = Await.result(Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .withClusterManager(new HazelcastClusterManager(hazelcast(name, port, memberPorts)))
+        .buildClustered());
+    Database db = Await.result(Database.open(vertx, new DatabaseOptions().setUrl(databaseUrl).setPoolSize(4)));
+    Platform platform = new Platform(config, db, pki, new SimpleMeterRegistry(),
+        "node-" + UUID.randomUUID().toString().substring(0, 8));
+    BrokerVerticle verticle = new BrokerVerticle(platform);
+    Node node = new Node(vertx, platform, verticle);
+    nodes.add(node);
+    Await.result(vertx.deployVerticle(verticle));
+    return node;
+  }
+
+  /** Stops one node (its Vert.x leaves the cluster). */
+  void stop(Node node) {
+    nodes.remove(node);
+    Await.result(node.vertx().close());
   }
 
   Node node(int index) {
