@@ -15,6 +15,7 @@ import io.zto.shared.bus.SessionClaim;
 import io.zto.shared.store.BrokerStateRepository;
 import io.zto.shared.store.BrokerStateRepository.StoredSession;
 import java.time.Instant;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * closes its connection of that client id ({@link Addresses#BROKER_SESSION_TAKEN}, a publish), and the node
  * the store names as the session's owner is asked ({@link Addresses#brokerNode}) to hand the session over:
  * it stores the session as it is and forgets it (or removes it for a clean start), then answers; this node
- * loads it from the store. An owner that does not answer within {@link #CLAIM_TIMEOUT_MS} is taken as gone:
- * its last stored state is loaded. Event-loop confined, like the broker.
+ * loads it from the store. An owner that does not answer within {@link #CLAIM_TIMEOUT_MS} loses the session
+ * in the store (a conditional update) and its last stored state is loaded. Sessions of nodes that left the
+ * cluster are adopted every {@link #ADOPT_INTERVAL_MS}, so their messages are queued again. Event-loop
+ * confined, like the broker.
  */
 final class SessionHandover {
 
@@ -133,20 +136,24 @@ final class SessionHandover {
   }
 
   /**
-   * The owner stores the session and answers. An owner that does not answer is gone or stuck: this node
-   * becomes the owner in the store if nobody else did meanwhile (else the new owner is asked once), and
-   * what was stored last is the truth.
+   * The owner stores the session and answers; then this node becomes the owner in the store, so that even
+   * if the client vanishes now, exactly one node holds the session. An owner that does not answer is gone
+   * or stuck: what it stored last is the truth. If another node took the session in the store meanwhile
+   * (adopting it from a gone node), that node is asked once more.
    */
   private Future<Void> fromOwner(StoredSession stored, SessionClaim claim) {
-    if (stored.node() == null || stored.node().equals(node.nodeId())) {
+    if (stored.node() != null && stored.node().equals(node.nodeId())) {
       return Future.succeededFuture();
     }
-    return ask(stored.node(), claim).compose(answered -> answered ? Future.succeededFuture()
-        : repo.adoptSession(claim.clientId(), stored.node(), node.nodeId()).compose(won -> won
-            ? Future.succeededFuture()
-            : repo.session(claim.clientId(), Instant.now()).compose(now -> now == null || now.node() == null
-                || now.node().equals(node.nodeId()) ? Future.succeededFuture()
-                : ask(now.node(), claim).mapEmpty())));
+    String owner = Objects.requireNonNullElse(stored.node(), "");
+    return takeFrom(owner, claim)
+        .compose(won -> won ? Future.succeededFuture() : repo.session(claim.clientId(), Instant.now())
+            .compose(now -> now == null || node.nodeId().equals(now.node()) ? Future.succeededFuture()
+                : takeFrom(Objects.requireNonNullElse(now.node(), ""), claim).mapEmpty()));
+  }
+
+  private Future<Boolean> takeFrom(String owner, SessionClaim claim) {
+    return ask(owner, claim).compose(answered -> repo.adoptSession(claim.clientId(), owner, node.nodeId()));
   }
 
   private Future<Boolean> ask(String owner, SessionClaim claim) {
