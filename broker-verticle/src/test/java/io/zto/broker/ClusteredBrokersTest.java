@@ -139,6 +139,28 @@ class ClusteredBrokersTest {
   }
 
   @Test
+  void unacknowledgedMessageIsSentAgainOnOtherNode() {
+    TestCluster.Node a = cluster.node(0);
+    TestCluster.Node b = cluster.node(1);
+    TestCluster.Node c = cluster.node(2);
+    // GIVEN a 3.1.1 persistent session on node A that took a QoS 1 message from node C without acknowledging it
+    Clients.Running raw = Clients.python("raw_client.py", "unacked", "127.0.0.1", String.valueOf(a.plainPort()),
+        "infl/#");
+    Clients.awaitOutput(raw, "suback");
+    pub(c, "infl/x", "unacked");
+    assertThat(raw.await().out()).contains("\"received\": \"unacked\"");
+    Clients.awaitTrue(() -> a.onBroker(() -> {
+      Session session = a.verticle().node().broker().session("raw-unacked");
+      return session != null && !session.online();
+    }), "session offline on node A");
+    // WHEN the client resumes its session on node B
+    Clients.Run resumed = Clients.run(plain("mosquitto_sub", b, "-i", "raw-unacked", "-c", "-q", "1", "-t", "infl/#",
+        "-C", "1", "-W", "10", "-v"));
+    // THEN node B sends the unacknowledged message again
+    assertThat(resumed.lines()).containsExactly("infl/x unacked");
+  }
+
+  @Test
   void sessionsOfAStoppedNodeAreTakenOverByAnother() {
     TestCluster.Node a = cluster.node(0);
     TestCluster.Node b = cluster.node(1);
