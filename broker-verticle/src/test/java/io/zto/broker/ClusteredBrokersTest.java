@@ -92,6 +92,27 @@ class ClusteredBrokersTest {
   }
 
   @Test
+  void sharedGroupDeliversOncePerNodeWithMembers() {
+    TestCluster.Node a = cluster.node(0);
+    TestCluster.Node b = cluster.node(1);
+    TestCluster.Node c = cluster.node(2);
+    // GIVEN two members of one shared group on node A and one on node B
+    List<Clients.Running> onA = List.of(
+        Clients.start(plain("mosquitto_sub", a, "-t", "$share/g/sh/#", "-q", "1", "-v", "-d", "-W", "6")),
+        Clients.start(plain("mosquitto_sub", a, "-t", "$share/g/sh/#", "-q", "1", "-v", "-d", "-W", "6")));
+    Clients.Running onB = Clients.start(plain("mosquitto_sub", b, "-t", "$share/g/sh/#", "-q", "1", "-v", "-d", "-W",
+        "6"));
+    onA.forEach(member -> Clients.awaitOutput(member, "SUBACK"));
+    Clients.awaitOutput(onB, "SUBACK");
+    // WHEN a message is published on node C
+    pub(c, "sh/x", "one");
+    // THEN each node gives it to one of its own members: one of A's two, and B's
+    long onATotal = onA.stream().mapToLong(m -> m.await().lines().stream().filter("sh/x one"::equals).count()).sum();
+    assertThat(onATotal).isEqualTo(1);
+    assertThat(onB.await().lines()).filteredOn(l -> l.startsWith("sh/")).containsExactly("sh/x one");
+  }
+
+  @Test
   void retainedMessageSeenFromOtherNode() {
     TestCluster.Node a = cluster.node(0);
     TestCluster.Node b = cluster.node(1);
