@@ -50,6 +50,8 @@ public final class CertificateRepository {
   /** Inside {@link DeviceRepository#retire}: revokes every valid certificate of device $1 at $2 for reason $3. */
   static final String REVOKE_ALL_OF = "UPDATE certificates SET status = 'REVOKED', revoked_at = $2,"
       + " revocation_reason = $3 WHERE device_id = $1 AND status = 'VALID' RETURNING " + COLUMNS;
+  private static final String LAST_REVOKED = "SELECT " + COLUMNS + " FROM certificates WHERE device_id = $1"
+      + " AND status = 'REVOKED' ORDER BY revoked_at DESC, serial DESC LIMIT 1";
   private static final String REVOKED = "SELECT serial, revoked_at, revocation_reason FROM certificates"
       + " WHERE status = 'REVOKED' AND issuer = $1 AND not_after > $2 ORDER BY serial";
   private static final String EXPIRING = "SELECT " + COLUMNS + " FROM certificates c"
@@ -162,6 +164,11 @@ public final class CertificateRepository {
   public Future<Optional<IssuedCertificate>> revoke(String serial, RevocationReason reason, Instant now) {
     return db.update(REVOKE, Tuple.of(serial, Rows.millis(now), reason.rfcName()))
         .map(rows -> Results.first(rows, CertificateRepository::map));
+  }
+
+  /** The device's most recently revoked certificate, if any was revoked. */
+  public Future<Optional<IssuedCertificate>> lastRevokedOf(String deviceId) {
+    return db.query(LAST_REVOKED, Tuple.of(deviceId)).map(rows -> Results.first(rows, CertificateRepository::map));
   }
 
   /** The revoked certificates of an issuer still unexpired at {@code notExpiredAt}: a CRL's entries. */
