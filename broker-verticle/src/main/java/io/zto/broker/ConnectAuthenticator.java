@@ -149,7 +149,9 @@ public final class ConnectAuthenticator {
             .compose(listed -> listed ? refuse(Refusal.Kind.BANNED, "LDevID is revoked")
                 : Future.<Void>succeededFuture())
             .compose(v -> devices.get(partial.deviceId()))
-            .compose(device -> checkDevice(device, partial.deviceId(), false))
+            // a retired device may ask: the provisioning service admits it under a new registration only
+            .compose(device -> checkDevice(device.filter(d -> d.state() != Device.State.RETIRED), partial.deviceId(),
+                false))
             .compose(v -> auth != null && platform.pki().provisioningCredentials().matches(auth.getUsername(),
                 auth.getPassword()) ? Future.<Void>succeededFuture()
                 : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong provisioning username or password"))

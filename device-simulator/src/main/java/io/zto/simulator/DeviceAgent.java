@@ -75,6 +75,11 @@ public final class DeviceAgent {
     return current == null ? null : current.certificate();
   }
 
+  /** The private key of {@link #certificate()}, once enrolled (for tests that act as the device). */
+  public PrivateKey privateKey() {
+    return current == null ? null : current.key();
+  }
+
   /** The config the platform sent, once provisioned. */
   public JsonObject config() {
     return config;
