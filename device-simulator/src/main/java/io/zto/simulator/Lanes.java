@@ -1,0 +1,31 @@
+package io.zto.simulator;
+
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Event-loop contexts to spread simulated clients over: a connection opened on a lane keeps its I/O,
+ * TLS and timers on that lane's event loop. (From a plain thread, Vert.x would give every call the same
+ * sticky context, and all devices would share one core.)
+ */
+final class Lanes {
+
+  private Lanes() {}
+
+  /** {@code count} contexts on distinct event loops (as far as the instance has that many). */
+  static Future<List<Context>> deploy(Vertx vertx, int count) {
+    List<Context> lanes = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        lanes.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(count)).map(ignored -> List.copyOf(lanes));
+  }
+}
