@@ -170,7 +170,7 @@ final class HtmlReport {
       cpu.add(new SvgChart.Series("simulator", points(simulatorCpu, 100)));
     }
     if (!cpu.isEmpty()) {
-      html.append(SvgChart.lines("CPU, % of all cores of each process's machine", "seconds since the clock started",
+      html.append(SvgChart.lines("CPU of each process, % of the whole machine (all cores)", "seconds since the clock started",
           "% CPU", cpu));
     }
     JsonArray heap = gauges.getJsonArray("server-heap");
