@@ -5,8 +5,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Event-loop contexts to spread simulated clients over: a connection opened on a lane keeps its I/O,
@@ -16,6 +18,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class Lanes {
 
   private Lanes() {}
+
+  /**
+   * The Vert.x options of a load tool with {@code eventLoops} event loops. A loop blocked for a while
+   * (class loading and the first TLS contexts on a busy machine) is still reported, in one line: the
+   * stack traces would bury the progress.
+   */
+  static VertxOptions vertxOptions(int eventLoops) {
+    return new VertxOptions().setEventLoopPoolSize(eventLoops).setWarningExceptionTime(TimeUnit.MINUTES.toNanos(10));
+  }
 
   /** {@code count} contexts on distinct event loops (as far as the instance has that many). */
   static Future<List<Context>> deploy(Vertx vertx, int count) {

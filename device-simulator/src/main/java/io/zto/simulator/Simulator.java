@@ -3,7 +3,6 @@ package io.zto.simulator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.files.SecureFiles;
@@ -148,7 +147,7 @@ public final class Simulator {
     preparation.put("certificatesSeconds", seconds(System.nanoTime() - t1));
 
     Tls.useClientEngine(options.clientTlsEngine());
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
+    vertx = Vertx.vertx(Lanes.vertxOptions(options.eventLoops()));
     api = new PlatformApi(vertx, options.api(), token);
     long t2 = System.nanoTime();
     await(api.trustAnchor("zto simulate " + options.prefix(), Pem.encode(customer.certificate())), "registering the customer CA");
