@@ -32,6 +32,7 @@ public record SimulationOptions(String api, Path dataDir, String token, String p
 
   static final String USAGE = """
       usage: zto simulate [options]
+             zto simulate report RESULT.json [REPORT.html]   (the report again, from a saved result)
              zto simulate handshake-server --help | handshake-ceiling --help
         Registers N simulated devices through the bulk import (their LDevIDs are signed by a customer CA
         made for the run and registered as trust anchor), onboards them all (provisioning answer, EST

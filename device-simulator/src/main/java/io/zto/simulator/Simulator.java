@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
@@ -43,6 +44,7 @@ public final class Simulator {
   static final int IMPORT_CHUNK = 2_000;
   static final int FAILED_DEVICES_LISTED = 100;
   static final Duration AFTERMATH_TIMEOUT = Duration.ofMinutes(3);
+  static final int METRICS_ATTEMPTS = 10;
 
   private final SimulationOptions options;
   private final PrintStream out;
@@ -67,7 +69,7 @@ public final class Simulator {
   private int onboarded;
   private int failed;
   private volatile String stage = "onboarding";
-  private volatile boolean metricsReachable = true;
+  private final AtomicInteger metricsFailures = new AtomicInteger();
 
   Simulator(SimulationOptions options, PrintStream out, boolean terminal) {
     this.options = options;
@@ -79,6 +81,9 @@ public final class Simulator {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length > 0 && ("handshake-server".equals(args[0]) || "handshake-ceiling".equals(args[0]))) {
       return HandshakeCeiling.run(args[0], Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (args.length > 0 && "report".equals(args[0])) {
+      return report(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     SimulationOptions options;
     try {
@@ -97,6 +102,24 @@ public final class Simulator {
       return result.getBoolean("passed") ? 0 : 1;
     } catch (RuntimeException e) {
       err.println("zto simulate: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** {@code zto simulate report RESULT.json [REPORT.html]}: the report made again from a saved result. */
+  static int report(String[] args, PrintStream out, PrintStream err) {
+    if (args.length < 1 || args.length > 2 || args[0].startsWith("-")) {
+      err.println("usage: zto simulate report RESULT.json [REPORT.html]");
+      return 2;
+    }
+    Path result = Path.of(args[0]);
+    Path html = args.length == 2 ? Path.of(args[1]) : result.resolveSibling("report.html");
+    try {
+      SecureFiles.writeAtomically(html, HtmlReport.render(new JsonObject(SecureFiles.readString(result))));
+      out.println("zto simulate: wrote " + html);
+      return 0;
+    } catch (RuntimeException e) {
+      err.println("zto simulate report: " + e.getMessage());
       return 1;
     }
   }
@@ -335,15 +358,18 @@ public final class Simulator {
         timeline.gauge("simulator-cpu", now, load);
       }
     }
-    if (options.sampleMetrics() && metricsReachable) {
+    if (options.sampleMetrics() && metricsFailures.get() < METRICS_ATTEMPTS) {
       api.metrics(options.metricsUrl()).onSuccess(text -> {
+        metricsFailures.set(0);
         ServerMetrics metrics = ServerMetrics.parse(text);
         metrics.cpu().ifPresent(cpu -> timeline.gauge("server-cpu", now, cpu));
         metrics.heapBytes().ifPresent(heap -> timeline.gauge("server-heap", now, heap));
       }).onFailure(failure -> {
-        metricsReachable = false;
-        out.println("zto simulate: the server's metrics (" + options.metricsUrl() + ") are not reachable: "
-            + failure.getMessage() + "; the report goes without server CPU and heap");
+        // a busy server may miss a scrape or two; only a server that never answers is given up on
+        if (metricsFailures.incrementAndGet() == METRICS_ATTEMPTS) {
+          out.println("zto simulate: the server's metrics (" + options.metricsUrl() + ") did not answer "
+              + METRICS_ATTEMPTS + " times in a row (" + failure.getMessage() + "); no more server CPU and heap");
+        }
       });
     }
   }

@@ -110,15 +110,15 @@ final class SvgChart {
     return svg.append("</svg>\n").toString();
   }
 
-  /** 1, 2 or 5 times a power of ten, at least {@code value} (1 for nothing). */
+  /** The axis end: a round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at least {@code value}. */
   static double niceCeiling(double value) {
     if (value <= 0) {
       return 1;
     }
     double power = Math.pow(10, Math.floor(Math.log10(value)));
-    for (double step : new double[] {1, 2, 5, 10}) {
-      if (step * power >= value) {
-        return step * power;
+    for (double step : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
+      if (step * power >= value * (1 - 1e-12)) {
+        return Math.round(step * power * 1e6) / 1e6;
       }
     }
     return 10 * power;

@@ -79,13 +79,15 @@ class SimulationReportTest {
   }
 
   @Test
-  void niceAxisCeilingsAreOneTwoOrFiveTimesAPowerOfTen() {
+  void axisEndsAreRoundNumbersJustAboveTheData() {
     assertThat(SvgChart.niceCeiling(0)).isEqualTo(1);
-    assertThat(SvgChart.niceCeiling(7)).isEqualTo(10);
+    assertThat(SvgChart.niceCeiling(7)).isEqualTo(8);
     assertThat(SvgChart.niceCeiling(10)).isEqualTo(10);
-    assertThat(SvgChart.niceCeiling(11)).isEqualTo(20);
-    assertThat(SvgChart.niceCeiling(0.3)).isEqualTo(0.5);
-    assertThat(SvgChart.niceCeiling(1234)).isEqualTo(2000);
+    assertThat(SvgChart.niceCeiling(11)).isEqualTo(12);
+    assertThat(SvgChart.niceCeiling(0.3)).isEqualTo(0.3);
+    assertThat(SvgChart.niceCeiling(1106)).isEqualTo(1200);
+    assertThat(SvgChart.niceCeiling(1234)).isEqualTo(1500);
+    assertThat(SvgChart.niceCeiling(9001)).isEqualTo(10000);
   }
 
   @Test
