@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The device side of the whole contract, from a factory config: provision over MQTT with the LDevID,
@@ -42,16 +43,36 @@ public final class DeviceAgent {
   private OperationalSession session;
   private long renewalTimer = -1;
   private boolean stopped;
+  private final Supplier<KeyPair> keys;
 
   public DeviceAgent(Vertx vertx, FactoryConfig factory, AgentOptions options, Consumer<AgentEvent> events) {
+    this(vertx, factory, Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate())),
+        Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey())),
+        factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate()), null, options,
+        events);
+  }
+
+  /**
+   * An agent whose LDevID is already in memory (the factory config's LDevID and IDevID paths are not
+   * read), taking each new operational key pair from {@code keys} instead of generating it: the fleet
+   * simulator's pre-generated pool, so that its own key generation does not compete with the server.
+   *
+   * @param keys gives one fresh key pair per call without blocking; null to generate on a worker
+   */
+  public DeviceAgent(Vertx vertx, FactoryConfig factory, List<X509Certificate> ldevidChain, PrivateKey ldevidKey,
+                     Supplier<KeyPair> keys, AgentOptions options, Consumer<AgentEvent> events) {
+    this(vertx, factory, ldevidChain, ldevidKey, null, keys, options, events);
+  }
+
+  private DeviceAgent(Vertx vertx, FactoryConfig factory, List<X509Certificate> ldevidChain, PrivateKey ldevidKey,
+                      String idevidPem, Supplier<KeyPair> keys, AgentOptions options, Consumer<AgentEvent> events) {
     this.vertx = vertx;
     this.factory = factory;
     this.options = options;
     this.events = events;
-    PrivateKey key = Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey()));
-    List<X509Certificate> chain = Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate()));
-    this.ldevid = new Tls(chain, key, factory.trustAnchorsPem());
-    this.idevidPem = factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate());
+    this.keys = keys;
+    this.ldevid = new Tls(ldevidChain, ldevidKey, factory.trustAnchorsPem());
+    this.idevidPem = idevidPem;
   }
 
   /** Completes once the device is first connected to the operational listener. */
@@ -195,6 +216,9 @@ public final class DeviceAgent {
   }
 
   private Future<KeyPair> newKeys() {
+    if (keys != null) {
+      return Future.succeededFuture(keys.get());
+    }
     return vertx.executeBlocking(KeyPairs::ecP256, false);
   }
 
