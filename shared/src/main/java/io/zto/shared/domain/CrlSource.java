@@ -40,6 +40,9 @@ public record CrlSource(String id, String url, String issuerPem, String issuerFi
     }
   }
 
+  /** The id under which the API shows the platform's own issuing CA, a built-in source. */
+  public static final String PLATFORM_ID = "platform";
+
   /** First retry after a failed fetch; it doubles with every further failure up to {@link #MAX_BACKOFF}. */
   public static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
   /** Longest wait between two attempts of a failing source. */

@@ -1,0 +1,95 @@
+package io.zto.crl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.zto.shared.domain.CrlSource;
+import io.zto.shared.store.CrlSourceRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches every CRL source when it is due ({@link CrlSource#nextAttemptAt()}: refresh interval,
+ * nextUpdate, backoff after failures, jitter), one fetch per source at a time on this node. The due
+ * instants derive from the stored state, so the scheduler keeps nothing that matters in memory and any
+ * node may run it: applying a CRL is idempotent and only the node that applied it announces the changes.
+ * Gating it on a cluster lease is a matter of calling {@link #start()} and {@link #stop()} when the lease
+ * is won and lost.
+ */
+final class CrlSourceScheduler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CrlSourceScheduler.class);
+
+  private final Vertx vertx;
+  private final CrlSourceRepository sources;
+  private final CrlSourceSync sync;
+  private final Duration tick;
+  private final Clock clock;
+  private final Set<String> inFlight = new HashSet<>();
+  private final Consumer<List<CrlSource>> observer;
+  private long timer = -1;
+  private boolean fetching;
+
+  /**
+   * @param observer sees the sources as stored at every tick (metrics, health), whether or not this node
+   *                 fetches
+   */
+  CrlSourceScheduler(Vertx vertx, CrlSourceRepository sources, CrlSourceSync sync, Duration tick, Clock clock,
+                     Consumer<List<CrlSource>> observer) {
+    this.vertx = vertx;
+    this.sources = sources;
+    this.sync = sync;
+    this.tick = tick;
+    this.clock = clock;
+    this.observer = observer;
+  }
+
+  /** Starts looking at the sources every tick (for the observer); fetching is started apart. */
+  void watch() {
+    if (timer < 0) {
+      timer = vertx.setPeriodic(0, Math.max(10, tick.toMillis()), id -> tick());
+    }
+  }
+
+  /** Starts fetching due sources (idempotent). */
+  void start() {
+    fetching = true;
+  }
+
+  /** Stops starting new fetches; those under way finish. */
+  void stop() {
+    fetching = false;
+  }
+
+  boolean running() {
+    return fetching;
+  }
+
+  /** Fetches the source now, whatever its schedule; the outcome as {@link CrlSourceSync#refresh} says. */
+  Future<JsonObject> refreshNow(CrlSource source) {
+    inFlight.add(source.id());
+    return sync.refresh(source).onComplete(done -> inFlight.remove(source.id()));
+  }
+
+  private void tick() {
+    sources.list().onSuccess(list -> {
+      observer.accept(list);
+      if (!running()) {
+        return;
+      }
+      Instant now = clock.instant();
+      for (CrlSource source : list) {
+        if (!inFlight.contains(source.id()) && !source.nextAttemptAt().isAfter(now)) {
+          refreshNow(source);
+        }
+      }
+    }).onFailure(failure -> LOG.warn("cannot list the CRL sources: {}", failure.getMessage()));
+  }
+}

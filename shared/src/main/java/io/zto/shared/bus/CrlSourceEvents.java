@@ -1,0 +1,46 @@
+package io.zto.shared.bus;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.List;
+
+/**
+ * Announces changes of a CRL source's entries on {@link Addresses#REVOCATION_EVENTS}: one
+ * {@link RevocationEvent} of kind CERTIFICATE per serial. A 100,000-entry change is published in slices,
+ * one slice per event-loop turn, so that announcing it never holds an event loop for long.
+ */
+public final class CrlSourceEvents {
+
+  /** Events published per event-loop turn. */
+  public static final int EVENTS_PER_TURN = 1000;
+
+  private CrlSourceEvents() {
+  }
+
+  /**
+   * Publishes the events in order; completes when all are published. Call it on a Vert.x context.
+   *
+   * @param events for one issuer, e.g. built with {@link RevocationEvent} of kind CERTIFICATE
+   */
+  public static Future<Void> publish(Vertx vertx, List<RevocationEvent> events) {
+    Promise<Void> done = Promise.promise();
+    Context context = vertx.getOrCreateContext();
+    publishFrom(vertx, context, events, 0, done);
+    return done.future();
+  }
+
+  private static void publishFrom(Vertx vertx, Context context, List<RevocationEvent> events, int from,
+                                  Promise<Void> done) {
+    int to = Math.min(events.size(), from + EVENTS_PER_TURN);
+    for (int i = from; i < to; i++) {
+      vertx.eventBus().publish(Addresses.REVOCATION_EVENTS, events.get(i).toJson());
+    }
+    if (to == events.size()) {
+      done.complete();
+    } else {
+      context.runOnContext(ignored -> publishFrom(vertx, context, events, to, done));
+    }
+  }
+}
