@@ -54,7 +54,8 @@ final class CrlSourceScheduler {
   /** Starts looking at the sources every tick (for the observer); fetching is started apart. */
   void watch() {
     if (timer < 0) {
-      timer = vertx.setPeriodic(0, Math.max(10, tick.toMillis()), id -> tick());
+      long every = Math.max(10, tick.toMillis());
+      timer = vertx.setPeriodic(every, every, id -> tick());
     }
   }
 

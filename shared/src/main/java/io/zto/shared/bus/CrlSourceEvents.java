@@ -14,7 +14,7 @@ import java.util.List;
 public final class CrlSourceEvents {
 
   /** Events published per event-loop turn. */
-  public static final int EVENTS_PER_TURN = 1000;
+  public static final int EVENTS_PER_TURN = 200;
 
   private CrlSourceEvents() {
   }

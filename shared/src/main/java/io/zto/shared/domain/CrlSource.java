@@ -95,17 +95,19 @@ public record CrlSource(String id, String url, String issuerPem, String issuerFi
   }
 
   /**
-   * Since when this source is stale at {@code now}: its accepted CRL's nextUpdate has passed, or it never
-   * accepted one (stale since it was registered). Empty while fresh, and for a CRL without nextUpdate.
+   * Since when this source is stale at {@code now}: its accepted CRL's nextUpdate has passed, or it has
+   * not accepted any CRL though it was tried (stale since it was registered). Empty while fresh, before
+   * the first attempt of a new source, and for a CRL without nextUpdate.
    */
   public Optional<Instant> staleSince(Instant now) {
-    return staleSince(nextUpdate, thisUpdate, createdAt, now);
+    return staleSince(nextUpdate, thisUpdate, lastAttemptAt, createdAt, now);
   }
 
   /** {@link #staleSince(Instant)} from the columns that decide it (thisUpdate null: nothing accepted yet). */
-  public static Optional<Instant> staleSince(Instant nextUpdate, Instant thisUpdate, Instant createdAt, Instant now) {
+  public static Optional<Instant> staleSince(Instant nextUpdate, Instant thisUpdate, Instant lastAttemptAt,
+                                             Instant createdAt, Instant now) {
     if (thisUpdate == null) {
-      return Optional.of(createdAt);
+      return lastAttemptAt == null ? Optional.empty() : Optional.of(createdAt);
     }
     return nextUpdate != null && now.isAfter(nextUpdate) ? Optional.of(nextUpdate) : Optional.empty();
   }

@@ -54,7 +54,7 @@ public final class CrlSourceRepository {
   private static final String COUNT = "SELECT COUNT(*) AS n FROM crl_entries WHERE source_id = $1";
   private static final String COUNTS = "SELECT source_id, COUNT(*) AS n FROM crl_entries GROUP BY source_id";
   /** One row per source of the issuer, with the entry for the serial if it lists it. */
-  private static final String CHECK = "SELECT s.id, s.stale_policy, s.this_update, s.next_update, s.created_at,"
+  private static final String CHECK = "SELECT s.id, s.stale_policy, s.this_update, s.next_update, s.last_attempt_at, s.created_at,"
       + " e.serial, e.reason FROM crl_sources s LEFT JOIN crl_entries e ON e.source_id = s.id AND e.serial = $1"
       + " WHERE s.issuer_fingerprint = $2 ORDER BY s.created_at, s.id";
   private static final String DELTA_ACCEPTED = "UPDATE crl_sources SET etag = $2, last_modified = $3,"
@@ -162,7 +162,8 @@ public final class CrlSourceRepository {
         if (stale == CrlSource.Check.CLEAR
             && Rows.enumValue(row, "stale_policy", CrlSource.StalePolicy.class) == CrlSource.StalePolicy.REFUSE_ALL) {
           Optional<Instant> since = CrlSource.staleSince(Rows.instant(row, "next_update"),
-              Rows.instant(row, "this_update"), Rows.instant(row, "created_at"), now);
+              Rows.instant(row, "this_update"), Rows.instant(row, "last_attempt_at"), Rows.instant(row, "created_at"),
+              now);
           if (since.isPresent()) {
             stale = new CrlSource.Check(CrlSource.Check.Status.ISSUER_STALE, null, row.getString("id"), since.get());
           }

@@ -197,11 +197,14 @@ class CrlSourceRepositoryTest {
   }
 
   @BackendTest
-  void aRefuseAllSourceNeverFetchedRefusesItsIssuer(Database db) {
+  void aRefuseAllSourceWhoseFirstFetchFailedRefusesItsIssuer(Database db) {
     CrlSourceRepository repo = new CrlSourceRepository(db);
     CrlSource refuse = Await.result(repo.create(CrlSource.create("http://pki/refuse.crl", "pem", "fp-r", 3600,
         CrlSource.StalePolicy.REFUSE_ALL)));
-    // GIVEN no CRL accepted yet THEN the issuer is refused (fail closed) since the source was registered
+    // GIVEN a source not tried yet THEN its issuer is clear
+    assertThat(Await.result(repo.check("05", "fp-r", Instant.now()))).isEqualTo(Check.CLEAR);
+    // WHEN its first fetch fails THEN the issuer is refused (fail closed) since the source was registered
+    Await.result(repo.recordFailure(refuse.id(), "timeout", Instant.now()));
     assertThat(Await.result(repo.check("05", "fp-r", Instant.now())))
         .isEqualTo(new Check(Check.Status.ISSUER_STALE, null, refuse.id(), refuse.createdAt()));
   }
