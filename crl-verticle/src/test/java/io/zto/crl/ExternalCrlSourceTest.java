@@ -27,6 +27,8 @@ import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.Database;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.Backend;
+import io.zto.shared.testing.CrlServer;
+import io.zto.shared.testing.TestCrls;
 import io.zto.shared.testing.TestPki;
 import java.math.BigInteger;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.zto.crl;
+package io.zto.shared.testing;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SelfSignedCertificate;
-import io.zto.shared.testing.Await;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A real HTTP(S) server on a free loopback port that publishes a CRL the way a PKI does: with an ETag,
  * answering 304 to a matching If-None-Match; or, to inject faults, a status, garbage, or no answer at all.
  */
-final class CrlServer {
+public final class CrlServer {
 
   private final HttpServer server;
   private final boolean tls;
@@ -29,20 +28,20 @@ final class CrlServer {
     this.server = Await.result(vertx.createHttpServer(options).requestHandler(this::handle).listen(0, "127.0.0.1"));
   }
 
-  static CrlServer http(Vertx vertx) {
+  public static CrlServer http(Vertx vertx) {
     return new CrlServer(vertx, new HttpServerOptions());
   }
 
-  static CrlServer https(Vertx vertx, SelfSignedCertificate certificate) {
+  public static CrlServer https(Vertx vertx, SelfSignedCertificate certificate) {
     return new CrlServer(vertx, new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()));
   }
 
-  String url() {
+  public String url() {
     return (tls ? "https" : "http") + "://localhost:" + server.actualPort() + "/customer.crl";
   }
 
   /** Serves these bytes with 200 and a new ETag. */
-  CrlServer publish(byte[] crl) {
+  public CrlServer publish(byte[] crl) {
     body = crl;
     etag = "\"v" + System.nanoTime() + "\"";
     status = 200;
@@ -51,19 +50,19 @@ final class CrlServer {
   }
 
   /** Answers every request with this status and no CRL. */
-  CrlServer failWith(int status) {
+  public CrlServer failWith(int status) {
     this.status = status;
     return this;
   }
 
   /** Accepts requests and never answers them. */
-  CrlServer hang() {
+  public CrlServer hang() {
     silent = true;
     return this;
   }
 
   /** The If-None-Match header of every request, "" when absent. */
-  List<String> conditions() {
+  public List<String> conditions() {
     return conditions;
   }
 

@@ -1,4 +1,4 @@
-package io.zto.crl;
+package io.zto.shared.testing;
 
 import io.zto.shared.domain.RevocationReason;
 import io.zto.shared.pki.FactoryCa;
@@ -15,29 +15,29 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 
 /** CRLs signed by a test CA, the way an external PKI publishes them, complete or delta. */
-final class TestCrls {
+public final class TestCrls {
 
   private final FactoryCa ca;
   private Instant thisUpdate = Instant.now().minusSeconds(60);
   private Instant nextUpdate = Instant.now().plusSeconds(3600);
 
-  TestCrls(FactoryCa ca) {
+  public TestCrls(FactoryCa ca) {
     this.ca = ca;
   }
 
-  TestCrls validity(Instant thisUpdate, Instant nextUpdate) {
+  public TestCrls validity(Instant thisUpdate, Instant nextUpdate) {
     this.thisUpdate = thisUpdate;
     this.nextUpdate = nextUpdate;
     return this;
   }
 
   /** A complete CRL listing the serials with their reasons. */
-  byte[] complete(long number, Map<BigInteger, RevocationReason> entries) {
+  public byte[] complete(long number, Map<BigInteger, RevocationReason> entries) {
     return build(number, null, entries);
   }
 
   /** A delta CRL on complete CRL {@code base}; removeFromCRL entries release. */
-  byte[] delta(long number, long base, Map<BigInteger, RevocationReason> entries) {
+  public byte[] delta(long number, long base, Map<BigInteger, RevocationReason> entries) {
     return build(number, base, entries);
   }
 
