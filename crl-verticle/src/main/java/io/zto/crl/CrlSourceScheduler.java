@@ -8,9 +8,9 @@ import io.zto.shared.store.CrlSourceRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +32,8 @@ final class CrlSourceScheduler {
   private final CrlSourceSync sync;
   private final Duration tick;
   private final Clock clock;
-  private final Set<String> inFlight = new HashSet<>();
+  /** This node's fetches under way, by source id: a refresh asked meanwhile shares the outcome. */
+  private final Map<String, Future<JsonObject>> inFlight = new HashMap<>();
   private final Consumer<List<CrlSource>> observer;
   private long timer = -1;
   private boolean fetching;
@@ -73,10 +74,21 @@ final class CrlSourceScheduler {
     return fetching;
   }
 
-  /** Fetches the source now, whatever its schedule; the outcome as {@link CrlSourceSync#refresh} says. */
+  /**
+   * Fetches the source now, whatever its schedule, or joins the fetch of it under way on this node; the
+   * outcome as {@link CrlSourceSync#refresh} says.
+   */
   Future<JsonObject> refreshNow(CrlSource source) {
-    inFlight.add(source.id());
-    return sync.refresh(source).onComplete(done -> inFlight.remove(source.id()));
+    Future<JsonObject> running = inFlight.get(source.id());
+    if (running != null) {
+      return running;
+    }
+    Future<JsonObject> fetch = sync.refresh(source);
+    if (!fetch.isComplete()) {
+      inFlight.put(source.id(), fetch);
+      fetch.onComplete(done -> inFlight.remove(source.id()));
+    }
+    return fetch;
   }
 
   private void tick() {
@@ -87,7 +99,7 @@ final class CrlSourceScheduler {
       }
       Instant now = clock.instant();
       for (CrlSource source : list) {
-        if (!inFlight.contains(source.id()) && !source.nextAttemptAt().isAfter(now)) {
+        if (!inFlight.containsKey(source.id()) && !source.nextAttemptAt().isAfter(now)) {
           refreshNow(source);
         }
       }

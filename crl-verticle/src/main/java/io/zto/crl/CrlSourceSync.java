@@ -57,7 +57,8 @@ final class CrlSourceSync {
 
   /**
    * Refreshes the source once. Never fails: the outcome says {@code accepted}, {@code unchanged},
-   * {@code superseded} (another node applied a newer CRL meanwhile) or {@code failed} with the error.
+   * {@code superseded} (another node applied a newer CRL meanwhile) or {@code failed} with the error, and
+   * {@code tookMs} from the request to the changes announced.
    */
   Future<JsonObject> refresh(CrlSource source) {
     Instant at = clock.instant();
@@ -69,8 +70,11 @@ final class CrlSourceSync {
             .compose(crl -> crl.unchanged() ? unchanged(source, at, "same CRL number " + crl.number())
                 : accept(source, fetched, crl, at)))
         .recover(failure -> failed(source, failure, at))
-        .onSuccess(outcome -> metrics.fetched(source.id(), outcome.getString("outcome"),
-            Duration.ofNanos(System.nanoTime() - start)));
+        .map(outcome -> {
+          Duration took = Duration.ofNanos(System.nanoTime() - start);
+          metrics.fetched(source.id(), outcome.getString("outcome"), took);
+          return outcome.put("tookMs", took.toMillis());
+        });
   }
 
   private Future<JsonObject> unchanged(CrlSource source, Instant at, String why) {

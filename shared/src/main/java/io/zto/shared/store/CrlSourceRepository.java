@@ -212,8 +212,18 @@ public final class CrlSourceRepository {
                                             Map<String, CrlSource.Entry> incoming, List<String> released,
                                             RowSet<Row> stored) {
     Map<String, CrlSource.Entry> existing = entries(stored);
-    List<String> added = new ArrayList<>();
     List<Tuple> puts = new ArrayList<>();
+    List<String> added = upserts(sourceId, incoming, existing, puts);
+    List<String> removed = released.stream().filter(existing::containsKey).sorted().toList();
+    return inBatches(tx, REMOVE_ENTRY, removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList())
+        .compose(ignored -> inBatches(tx, PUT_ENTRY, puts))
+        .map(ignored -> new CrlSource.Diff(added, removed));
+  }
+
+  /** Adds a write to {@code puts} for every incoming entry new or changed; returns the serials new. */
+  private static List<String> upserts(String sourceId, Map<String, CrlSource.Entry> incoming,
+                                      Map<String, CrlSource.Entry> existing, List<Tuple> puts) {
+    List<String> added = new ArrayList<>();
     for (CrlSource.Entry entry : incoming.values()) {
       CrlSource.Entry before = existing.get(entry.serial());
       if (before == null) {
@@ -223,10 +233,7 @@ public final class CrlSourceRepository {
         puts.add(put(sourceId, entry));
       }
     }
-    List<String> removed = released.stream().filter(existing::containsKey).sorted().toList();
-    return inBatches(tx, REMOVE_ENTRY, removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList())
-        .compose(ignored -> inBatches(tx, PUT_ENTRY, puts))
-        .map(ignored -> new CrlSource.Diff(added, removed));
+    return added;
   }
 
   private static Map<String, CrlSource.Entry> entries(RowSet<Row> stored) {
@@ -244,18 +251,10 @@ public final class CrlSourceRepository {
   private Future<CrlSource.Diff> apply(Database.Transaction tx, String sourceId, Map<String, CrlSource.Entry> incoming,
                                        RowSet<Row> stored) {
     Map<String, CrlSource.Entry> existing = entries(stored);
-    List<String> added = new ArrayList<>();
     List<Tuple> puts = new ArrayList<>();
-    for (CrlSource.Entry entry : incoming.values()) {
-      CrlSource.Entry before = existing.remove(entry.serial());
-      if (before == null) {
-        added.add(entry.serial());
-      }
-      if (!entry.equals(before)) {
-        puts.add(put(sourceId, entry));
-      }
-    }
-    List<String> removed = existing.keySet().stream().sorted().toList();
+    List<String> added = upserts(sourceId, incoming, existing, puts);
+    List<String> removed = existing.keySet().stream().filter(serial -> !incoming.containsKey(serial)).sorted()
+        .toList();
     List<Tuple> removals = removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList();
     return inBatches(tx, REMOVE_ENTRY, removals)
         .compose(ignored -> inBatches(tx, PUT_ENTRY, puts))
