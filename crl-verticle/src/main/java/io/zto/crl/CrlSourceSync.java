@@ -104,7 +104,9 @@ final class CrlSourceSync {
         crl.number(), diff.added().size(), diff.removed().size());
     JsonObject details = new JsonObject().put("url", source.url()).put("crlNumber", crl.number().toString())
         .put("delta", crl.delta()).put("added", diff.added().size()).put("removed", diff.removed().size());
-    return CrlSourceEvents.publish(vertx, events(source, crl, diff, at))
+    // building 100,000 events is CPU work: off the event loop
+    return vertx.executeBlocking(() -> events(source, crl, diff, at), false)
+        .compose(events -> CrlSourceEvents.publish(vertx, events))
         .compose(published -> audit.append(AuditEvent.succeeded(ACTOR, "crl-source.sync", source.id())
             .withDetails(details).withNode(nodeId)))
         .map(ignored -> outcome(source, "accepted").mergeIn(details));

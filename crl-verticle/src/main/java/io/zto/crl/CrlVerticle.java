@@ -74,7 +74,7 @@ public final class CrlVerticle extends VerticleBase {
 
   private void startSources() {
     Clock clock = Clock.systemUTC();
-    sources = new CrlSourceRepository(platform.db());
+    sources = new CrlSourceRepository(platform.db(), vertx);
     CrlSourceMetrics metrics = new CrlSourceMetrics(platform.metrics(), clock);
     status = new CrlSourceStatus(vertx, metrics, clock);
     CrlFetcher fetcher = new CrlFetcher(vertx, WebClient.create(vertx, options.webClientOptions()),

@@ -1,6 +1,7 @@
 package io.zto.shared.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * The CRLs the platform fetches and enforces, and the entries last accepted from each. A new full CRL
@@ -62,9 +64,21 @@ public final class CrlSourceRepository {
       + " failures = 0 WHERE id = $1";
 
   private final Database db;
+  private final Vertx vertx;
 
+  /** A repository that diffs on the calling thread: fine for the lookups and small CRLs. */
   public CrlSourceRepository(Database db) {
+    this(db, null);
+  }
+
+  /**
+   * A repository that diffs large CRLs on a worker of {@code vertx}: what the CRL verticle uses.
+   *
+   * @param vertx null to compute on the calling thread
+   */
+  public CrlSourceRepository(Database db, Vertx vertx) {
     this.db = db;
+    this.vertx = vertx;
   }
 
   /** Stores a new source; a {@link DuplicateKeyException} names a URL configured already. */
@@ -118,16 +132,17 @@ public final class CrlSourceRepository {
   public Future<Optional<CrlSource.Diff>> replaceEntries(String sourceId, CrlSource.FetchState state,
                                                          List<CrlSource.Entry> entries) {
     BigInteger number = new BigInteger(state.crlNumber());
-    Map<String, CrlSource.Entry> incoming = normalize(entries);
-    return db.transaction(tx -> tx.execute(LOCK, Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
+    return compute(() -> normalize(entries)).compose(incoming -> db.transaction(tx -> tx.execute(LOCK,
+            Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
         .compose(locked -> {
           if (locked.size() == 0 || isNewer(locked.iterator().next(), number)) {
             return Future.succeededFuture(Optional.<CrlSource.Diff>empty());
           }
           return tx.execute(ENTRIES, Tuple.of(sourceId))
-              .compose(stored -> apply(tx, sourceId, incoming, stored))
+              .compose(stored -> compute(() -> fullChanges(sourceId, incoming, stored)))
+              .compose(changes -> write(tx, changes))
               .compose(diff -> tx.execute(ACCEPTED, accepted(sourceId, state)).map(Optional.of(diff)));
-        }));
+        })));
   }
 
   /** How many entries the source has. */
@@ -185,8 +200,8 @@ public final class CrlSourceRepository {
                                                      List<CrlSource.Entry> listed, List<String> released) {
     BigInteger number = new BigInteger(state.crlNumber());
     BigInteger base = new BigInteger(baseNumber);
-    Map<String, CrlSource.Entry> incoming = normalize(listed);
-    return db.transaction(tx -> tx.execute(LOCK, Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
+    return compute(() -> normalize(listed)).compose(incoming -> db.transaction(tx -> tx.execute(LOCK,
+            Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
         .compose(locked -> {
           if (locked.size() == 0 || !deltaApplies(locked.iterator().next(), base, number)) {
             return Future.succeededFuture(Optional.<CrlSource.Diff>empty());
@@ -194,11 +209,12 @@ public final class CrlSourceRepository {
           List<String> releasedSerials = released.stream().map(serial -> serial.toLowerCase(Locale.ROOT))
               .filter(serial -> !incoming.containsKey(serial)).distinct().toList();
           return tx.execute(ENTRIES, Tuple.of(sourceId))
-              .compose(stored -> applyDelta(tx, sourceId, incoming, releasedSerials, stored))
+              .compose(stored -> compute(() -> deltaChanges(sourceId, incoming, releasedSerials, stored)))
+              .compose(changes -> write(tx, changes))
               .compose(diff -> tx.execute(DELTA_ACCEPTED, Tuple.of(sourceId, state.etag(), state.lastModified(),
                   state.crlNumber(), Rows.millis(state.nextUpdate()), Rows.millis(state.fetchedAt())))
                   .map(Optional.of(diff)));
-        }));
+        })));
   }
 
   private static boolean deltaApplies(Row row, BigInteger base, BigInteger number) {
@@ -208,16 +224,50 @@ public final class CrlSourceRepository {
         && (delta == null || new BigInteger(delta).compareTo(number) < 0);
   }
 
-  private Future<CrlSource.Diff> applyDelta(Database.Transaction tx, String sourceId,
-                                            Map<String, CrlSource.Entry> incoming, List<String> released,
-                                            RowSet<Row> stored) {
+  /** The writes that turn the stored entries into the new ones, and what they change. */
+  private record Changes(List<Tuple> removals, List<Tuple> puts, CrlSource.Diff diff) {}
+
+  /** A delta: upserts of its entries, removals of its released serials that are stored. CPU only. */
+  private static Changes deltaChanges(String sourceId, Map<String, CrlSource.Entry> incoming, List<String> released,
+                                      RowSet<Row> stored) {
     Map<String, CrlSource.Entry> existing = entries(stored);
     List<Tuple> puts = new ArrayList<>();
     List<String> added = upserts(sourceId, incoming, existing, puts);
     List<String> removed = released.stream().filter(existing::containsKey).sorted().toList();
-    return inBatches(tx, REMOVE_ENTRY, removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList())
-        .compose(ignored -> inBatches(tx, PUT_ENTRY, puts))
-        .map(ignored -> new CrlSource.Diff(added, removed));
+    return new Changes(removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList(), puts,
+        new CrlSource.Diff(added, removed));
+  }
+
+  /** A complete CRL: upserts of its entries, removals of every stored serial it no longer lists. CPU only. */
+  private static Changes fullChanges(String sourceId, Map<String, CrlSource.Entry> incoming, RowSet<Row> stored) {
+    Map<String, CrlSource.Entry> existing = entries(stored);
+    List<Tuple> puts = new ArrayList<>();
+    List<String> added = upserts(sourceId, incoming, existing, puts);
+    List<String> removed = existing.keySet().stream().filter(serial -> !incoming.containsKey(serial)).sorted()
+        .toList();
+    return new Changes(removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList(), puts,
+        new CrlSource.Diff(added, removed));
+  }
+
+  private Future<CrlSource.Diff> write(Database.Transaction tx, Changes changes) {
+    return inBatches(tx, REMOVE_ENTRY, changes.removals())
+        .compose(ignored -> inBatches(tx, PUT_ENTRY, changes.puts()))
+        .map(ignored -> changes.diff());
+  }
+
+  /**
+   * Runs CPU work linear in the entries (100,000 of them take long enough to trip a blocked-thread
+   * checker on a busy machine) on a worker when the repository was given a Vert.x instance.
+   */
+  private <T> Future<T> compute(Callable<T> work) {
+    if (vertx == null) {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return vertx.executeBlocking(work, false);
   }
 
   /** Adds a write to {@code puts} for every incoming entry new or changed; returns the serials new. */
@@ -246,19 +296,6 @@ public final class CrlSourceRepository {
   private static Tuple put(String sourceId, CrlSource.Entry entry) {
     return Tuple.of(sourceId, entry.serial(), Rows.millis(entry.revokedAt()),
         entry.reason() == null ? null : entry.reason().rfcName());
-  }
-
-  private Future<CrlSource.Diff> apply(Database.Transaction tx, String sourceId, Map<String, CrlSource.Entry> incoming,
-                                       RowSet<Row> stored) {
-    Map<String, CrlSource.Entry> existing = entries(stored);
-    List<Tuple> puts = new ArrayList<>();
-    List<String> added = upserts(sourceId, incoming, existing, puts);
-    List<String> removed = existing.keySet().stream().filter(serial -> !incoming.containsKey(serial)).sorted()
-        .toList();
-    List<Tuple> removals = removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList();
-    return inBatches(tx, REMOVE_ENTRY, removals)
-        .compose(ignored -> inBatches(tx, PUT_ENTRY, puts))
-        .map(ignored -> new CrlSource.Diff(added, removed));
   }
 
   private static Future<Void> inBatches(Database.Transaction tx, String sql, List<Tuple> rows) {
