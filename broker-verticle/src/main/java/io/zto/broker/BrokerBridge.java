@@ -158,6 +158,8 @@ public final class BrokerBridge {
     String reason = event.kind() == RevocationEvent.Kind.DEVICE ? "device disabled" : "certificate revoked";
     if (event.kind() == RevocationEvent.Kind.DEVICE) {
       disconnect(who -> event.deviceId().equals(who.deviceId()), reason);
+    } else if (event.kind() == RevocationEvent.Kind.ISSUER) {
+      disconnect(who -> event.issuerFingerprint().equals(who.issuerFingerprint()), "issuer's CRL is stale");
     } else {
       String serial = event.serial().toLowerCase().replaceFirst("^0+(?=.)", "");
       disconnect(who -> serial.equals(who.certificateSerial())

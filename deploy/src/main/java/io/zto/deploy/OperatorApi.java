@@ -14,6 +14,8 @@ import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CommandRepository;
 import io.zto.shared.store.CrlSourceRepository;
+import io.zto.shared.store.IssuedCrlRepository;
+import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.EstRequestRepository;
 import io.zto.shared.store.DeviceRepository;
@@ -94,11 +96,13 @@ final class OperatorApi {
     operations.put("listEstRequests", estRequests::list);
     operations.put("approveEstRequest", estRequests::approve);
     operations.put("rejectEstRequest", estRequests::reject);
-    CrlSourceApi crlSources = new CrlSourceApi(new CrlSourceRepository(db), audit, crlConfig);
+    CrlSourceApi crlSources = new CrlSourceApi(vertx, new CrlSourceRepository(db), new IssuedCrlRepository(db), audit,
+        crlConfig, issuerFingerprint);
     operations.put("listCrlSources", crlSources::list);
     operations.put("createCrlSource", crlSources::create);
     operations.put("getCrlSource", crlSources::get);
     operations.put("deleteCrlSource", crlSources::delete);
+    operations.put("refreshCrlSource", crlSources::refresh);
     operations.put("listAudit", new AuditApi(audit)::list);
   }
 

@@ -60,6 +60,13 @@ public final class Addresses {
   public static final String CRL_GET = PREFIX + "crl.get";
 
   /**
+   * Request, API → crl: fetch a CRL source now ({@code {"id": ...}}, {@code "platform"} reissues the
+   * platform CA's own CRL); the reply says the outcome ({@code accepted}, {@code unchanged},
+   * {@code superseded} or {@code failed} with {@code kind} and {@code error}).
+   */
+  public static final String CRL_REFRESH = PREFIX + "crl.refresh";
+
+  /**
    * Request, API → provisioning: sign, record and send a remote-management command
    * ({@code {"deviceId", "name", "args", "ttlSeconds", "actor"}}); the reply is the recorded command.
    */
