@@ -15,7 +15,6 @@ import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CommandRepository;
 import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.IssuedCrlRepository;
-import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.EstRequestRepository;
 import io.zto.shared.store.DeviceRepository;
