@@ -101,7 +101,9 @@ class EventLoopNotBlockedTest {
 
   static Consumer<VertxOptions> strictChecker() {
     return options -> options.setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-        .setMaxEventLoopExecuteTime(LIMIT_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+        .setMaxEventLoopExecuteTime(LIMIT_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        // a stack with the first warning says what blocked
+        .setWarningExceptionTime(LIMIT_MS).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
   }
 
   private List<String> eventLoopWarnings() {
