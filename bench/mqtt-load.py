@@ -245,24 +245,30 @@ def rss_kib(pid):
     return 0
 
 
-def java_heap_kib(pid):
-    """Live Java heap after a full GC (jcmd), in KiB; None if jcmd is not there or fails."""
+def java_heap_kib(pid, histogram=None):
+    """(live, committed) Java heap after a full GC (jcmd), in KiB; (None, None) if jcmd is not there or fails.
+    With histogram, the class histogram of the live objects is written there too."""
     import re
     import subprocess
     try:
         subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60, check=True)
         out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, timeout=60, text=True).stdout
-        m = re.search(r"used (\d+)K", out)
-        return int(m.group(1)) if m else None
+        m = re.search(r"total (\d+)K, used (\d+)K", out)
+        if histogram:
+            hist = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, timeout=120,
+                                  text=True).stdout
+            with open(histogram, "w") as f:
+                f.write("\n".join(hist.splitlines()[:60]) + "\n")
+        return (int(m.group(2)), int(m.group(1))) if m else (None, None)
     except Exception:
-        return None
+        return None, None
 
 
 async def idle_run(a):
     sem = asyncio.Semaphore(64)
     conns, failed, errors = [], 0, {}
     deadline = time.monotonic() + a.time_limit
-    heap_before = java_heap_kib(a.server_pid) if a.java else None
+    heap_before, committed_before = java_heap_kib(a.server_pid) if a.java else (None, None)
     before = rss_kib(a.server_pid)
 
     async def one(i):
@@ -287,7 +293,8 @@ async def idle_run(a):
     opened = time.monotonic() - t0
     await asyncio.sleep(a.settle)
     after = rss_kib(a.server_pid)
-    heap_after = java_heap_kib(a.server_pid) if a.java else None
+    heap_after, committed_after = java_heap_kib(a.server_pid, a.histogram) if a.java else (None, None)
+    rss_gc = rss_kib(a.server_pid)
     n = len(conns)
     for _, w in conns:
         w.write(DISCONNECT)
@@ -297,6 +304,9 @@ async def idle_run(a):
             "rss_after_kib": after, "kib_per_session": round((after - before) / n, 1) if n else None,
             "heap_before_kib": heap_before, "heap_after_kib": heap_after,
             "heap_kib_per_session": round((heap_after - heap_before) / n, 1) if n and heap_after and heap_before else None,
+            # outside the Java heap: RSS growth minus the growth of the committed heap (both after a full GC)
+            "native_kib_per_session": round(((rss_gc - before) - (committed_after - committed_before)) / n, 1)
+            if n and committed_after and committed_before else None,
             "errors": dict(list(errors.items())[:3])}
 
 
@@ -535,6 +545,7 @@ def main():
     c.add_argument("--password")
     c.add_argument("--settle", type=float, default=3)
     c.add_argument("--java", action="store_true", help="also the live heap after a full GC (jcmd)")
+    c.add_argument("--histogram", help="with --java: write the live class histogram with the sessions here")
     c.add_argument("--time-limit", type=float, default=120)
     c = sub.add_parser("throughput")
     c.add_argument("--port", type=int, required=True)

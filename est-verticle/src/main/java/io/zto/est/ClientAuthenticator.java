@@ -9,7 +9,6 @@ import io.zto.shared.pki.ChainVerifier;
 import io.zto.shared.pki.DeviceIds;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.InvalidDeviceIdException;
-import io.zto.shared.pki.Pem;
 import io.zto.shared.pki.UntrustedCertificateException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -64,8 +63,8 @@ final class ClientAuthenticator {
   Future<LdevidClient> ldevid(RoutingContext ctx) {
     List<X509Certificate> chain = peerChain(ctx);
     Instant now = Instant.now();
-    return services.anchors.list(TrustAnchor.Purpose.LDEVID)
-        .compose(anchors -> services.work(() -> verifyLdevid(chain, anchors, now)))
+    return services.anchors.check(TrustAnchor.Purpose.LDEVID,
+            anchors -> services.work(() -> verifyLdevid(chain, anchors.certificates(), now)), EstException.class::isInstance)
         .onSuccess(verified -> EstVerticle.identify(ctx, verified.deviceId()))
         .compose(verified -> notListed(chain.get(0), verified.issuerFingerprints())
             .compose(ignored -> services.devices.get(verified.deviceId()))
@@ -85,9 +84,7 @@ final class ClientAuthenticator {
 
   private record VerifiedLdevid(String deviceId, List<String> issuerFingerprints) {}
 
-  private static VerifiedLdevid verifyLdevid(List<X509Certificate> chain, List<TrustAnchor> anchors, Instant now) {
-    List<X509Certificate> trusted = new ArrayList<>();
-    anchors.forEach(anchor -> trusted.addAll(Pem.readCertificates(anchor.pem())));
+  private static VerifiedLdevid verifyLdevid(List<X509Certificate> chain, List<X509Certificate> trusted, Instant now) {
     X509Certificate anchor;
     try {
       anchor = ChainVerifier.verify(chain, trusted, now);
