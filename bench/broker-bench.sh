@@ -21,9 +21,10 @@ while (($#)); do
 done
 part() { [[ " $ONLY " == *" $1 "* ]]; }
 if ((QUICK)); then
-  DEVICES=1000; WARMUP=50; CONNECTS=200; SECONDS_PER_RUN=1.5; IDLE=500
+  DEVICES=1000; WARMUP=300; CONNECTS=200; SECONDS_PER_RUN=1.5; IDLE=500
 else
-  DEVICES=10000; WARMUP=300; CONNECTS=1500; SECONDS_PER_RUN=5; IDLE=10000
+  # the warm-up lets zto's JIT compile the connect path (a cold JVM spends ~40% of its CPU compiling)
+  DEVICES=10000; WARMUP=2000; CONNECTS=1500; SECONDS_PER_RUN=5; IDLE=10000
 fi
 PUBS=8; FANOUT=100
 
@@ -51,6 +52,8 @@ if ((IDLE > MAX_FDS - 200)); then IDLE=$((MAX_FDS - 200)); fi
 WORK=$(mktemp -d /tmp/zto-broker-bench.XXXXXX)
 PIDS=()
 cleanup() {
+  # ZTO_JFR=file: zto ran with a JFR recording (profile settings), dumped there before it stops
+  [[ -n "${ZTO_JFR:-}" && -n "${Z_PID:-}" ]] && jcmd "$Z_PID" JFR.dump name=bench filename="$ZTO_JFR" >/dev/null 2>&1 || true
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 0.5
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
@@ -107,7 +110,7 @@ MOSQ_VERSION=$("$MOSQUITTO" -h 2>&1 | head -1 || true)
 
 # --- zto: the fat jar on a temp data dir (embedded SQLite), broker role only
 Z_HTTP=$(free_port); Z_OP=$(free_port); Z_PROV=$(free_port); Z_PLAIN=$(free_port); Z_EST=$(free_port)
-java ${ZTO_JAVA_OPTS:-} -jar "$JAR" --data-dir "$WORK/zto-data" --roles broker --set http.port="$Z_HTTP" --set est.port="$Z_EST" \
+java ${ZTO_JAVA_OPTS:-} ${ZTO_JFR:+-XX:StartFlightRecording=name=bench,settings=profile} -jar "$JAR" --data-dir "$WORK/zto-data" --roles broker --set http.port="$Z_HTTP" --set est.port="$Z_EST" \
   --set mqtt.host=127.0.0.1 --set mqtt.operational.port="$Z_OP" --set mqtt.provisioning.port="$Z_PROV" \
   --set mqtt.plain.enabled=true --set mqtt.plain.allowAnonymous=true --set mqtt.plain.port="$Z_PLAIN" \
   --set mqtt.clientQueueMax=10000 >"$WORK/zto.log" 2>&1 &
@@ -193,12 +196,12 @@ fi
 echo
 echo "Broker benchmark $(date -u +%FT%TZ)$( ((QUICK)) && echo ' (--quick)')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load avg $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "servers: $MOSQ_VERSION; zto $(java -version 2>&1 | head -1) (JDK SSLEngine)"
+echo "servers: $MOSQ_VERSION; zto $(java -version 2>&1 | head -1) (pki.tlsEngine ${ZTO_PKI_TLSENGINE:-auto}: BoringSSL where it loads)"
 echo "zto listeners: provisioning (mutual TLS, LDevID from the bench CA registered as an 'ldevid' trust anchor,"
 echo "  factory provisioning credentials) for connect and idle sessions: the operational listener would need"
 echo "  every device issued a certificate by zto's CA, recorded VALID, and an Argon2id-hashed password;"
 echo "  plain (mqtt.plain.allowAnonymous) for throughput, against Mosquitto's plain listener."
-echo "load generator: bench/mqtt-load.py (Python asyncio, OpenSSL), same process model for both servers,"
+echo "load generator: bench/mqtt-load.py (Python asyncio, OpenSSL; connects from 2 processes), same process model for both servers,"
 echo "  on the same cores as the servers"
 echo
 /usr/bin/python3 - "$RESULTS" <<'EOF'

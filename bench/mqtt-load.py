@@ -188,14 +188,16 @@ def cmd_certs(a):
 
 # ---------------------------------------------------------------- connect
 
-async def connect_run(a):
-    ids = list(range(a.first, a.first + a.count))
+async def connect_slice(a, ids, go):
+    """Connects ids[k] one after the other with a.inflight / a.procs in flight; waits for go() first."""
     # contexts made before the clock starts (the cost being measured is the server's, not our file reads)
     contexts = [tls_context(a.ca, os.path.join(a.certs, "dev", device_id(i) + ".pem"),
                             os.path.join(a.certs, "dev", device_id(i) + ".key")) for i in ids]
-    sem = asyncio.Semaphore(a.inflight)
+    sem = asyncio.Semaphore(max(1, a.inflight // a.procs))
     ok, failed, errors = 0, 0, {}
+    await asyncio.get_running_loop().run_in_executor(None, go)
     deadline = time.monotonic() + a.time_limit
+    cpu0 = time.process_time()
 
     async def one(k):
         nonlocal ok, failed
@@ -211,15 +213,41 @@ async def connect_run(a):
                 failed += 1
                 errors[str(e)[:120] or type(e).__name__] = errors.get(str(e)[:120] or type(e).__name__, 0) + 1
 
-    t0 = time.monotonic()
-    cpu0, server0 = time.process_time(), cpu_seconds(a.server_pid)
     await asyncio.gather(*(one(k) for k in range(len(ids))))
-    elapsed = time.monotonic() - t0
-    cpu, server = time.process_time() - cpu0, cpu_seconds(a.server_pid) - server0
+    return {"ok": ok, "failed": failed, "cpu": time.process_time() - cpu0, "end": time.monotonic(), "errors": errors}
+
+
+def connect_process(a, ids, barrier, results):
+    results.put(asyncio.run(connect_slice(a, ids, barrier.wait)))
+
+
+def connect_run(a):
+    """a.procs load-generator processes (one asyncio loop each, like one client machine each) share the
+    connections; the clock runs from when all have their TLS contexts ready to when the last finishes."""
+    ids = list(range(a.first, a.first + a.count))
+    barrier = multiprocessing.Barrier(a.procs + 1)
+    results = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=connect_process, args=(a, ids[k::a.procs], barrier, results))
+             for k in range(a.procs)]
+    for proc in procs:
+        proc.start()
+    barrier.wait()
+    t0 = time.monotonic()
+    server0 = cpu_seconds(a.server_pid)
+    parts = [results.get() for _ in procs]
+    server = cpu_seconds(a.server_pid) - server0
+    elapsed = max(p["end"] for p in parts) - t0
+    for proc in procs:
+        proc.join()
+    ok, failed, cpu = sum(p["ok"] for p in parts), sum(p["failed"] for p in parts), sum(p["cpu"] for p in parts)
+    errors = {}
+    for p in parts:
+        for k, v in p["errors"].items():
+            errors[k] = errors.get(k, 0) + v
     return {"ok": ok, "failed": failed, "seconds": round(elapsed, 2), "per_second": round(ok / elapsed, 1),
             "client_cpu_ms_per_connect": round(1000 * cpu / ok, 2) if ok else None,
             "server_cpu_ms_per_connect": round(1000 * server / ok, 2) if ok and a.server_pid else None,
-            "errors": dict(list(errors.items())[:3])}
+            "load_generator_processes": a.procs, "errors": dict(list(errors.items())[:3])}
 
 
 def cpu_seconds(pid):
@@ -232,7 +260,7 @@ def cpu_seconds(pid):
 
 
 def cmd_connect(a):
-    print(json.dumps(asyncio.run(connect_run(a))))
+    print(json.dumps(connect_run(a)))
 
 
 # ---------------------------------------------------------------- idle sessions
@@ -535,6 +563,7 @@ def main():
     c.add_argument("--password")
     c.add_argument("--time-limit", type=float, default=60)
     c.add_argument("--server-pid", type=int, help="report the server's CPU time per connection")
+    c.add_argument("--procs", type=int, default=2, help="load-generator processes (the connections split among them)")
     c = sub.add_parser("idle")
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--server-pid", type=int, required=True)
