@@ -10,11 +10,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 QUICK=0
-[[ "${1:-}" == "--quick" ]] && QUICK=1
+ONLY="connect throughput idle"
+while (($#)); do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --only) ONLY="$2"; shift ;;
+    *) echo "usage: $0 [--quick] [--only 'connect throughput idle']" >&2; exit 2 ;;
+  esac
+  shift
+done
+part() { [[ " $ONLY " == *" $1 "* ]]; }
 if ((QUICK)); then
-  DEVICES=1000; WARMUP=50; CONNECTS=200; SECONDS_PER_RUN=1.5; IDLE=500
+  DEVICES=1000; WARMUP=300; CONNECTS=200; SECONDS_PER_RUN=1.5; IDLE=500
 else
-  DEVICES=10000; WARMUP=300; CONNECTS=1500; SECONDS_PER_RUN=5; IDLE=10000
+  # the warm-up lets zto's JIT compile the connect path (a cold JVM spends ~40% of its CPU compiling)
+  DEVICES=10000; WARMUP=2000; CONNECTS=1500; SECONDS_PER_RUN=5; IDLE=10000
 fi
 PUBS=8; FANOUT=100
 
@@ -42,6 +52,8 @@ if ((IDLE > MAX_FDS - 200)); then IDLE=$((MAX_FDS - 200)); fi
 WORK=$(mktemp -d /tmp/zto-broker-bench.XXXXXX)
 PIDS=()
 cleanup() {
+  # ZTO_JFR=file: zto ran with a JFR recording (profile settings), dumped there before it stops
+  [[ -n "${ZTO_JFR:-}" && -n "${Z_PID:-}" ]] && jcmd "$Z_PID" JFR.dump name=bench filename="$ZTO_JFR" >/dev/null 2>&1 || true
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 0.5
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
@@ -54,12 +66,19 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 load() { timeout 300 /usr/bin/python3 -u bench/mqtt-load.py "$@"; }
 field() { /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d.get(sys.argv[1]))' "$1"; }
 RESULTS=$WORK/results.tsv
+HISTOGRAM=${BENCH_OUT:-/tmp}/zto-broker-bench-histogram.txt
 : >"$RESULTS"
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; }  # metric, mosquitto, zto, note
 
 # --- certificates: a bench LDevID CA, Mosquitto's server certificate, one certificate per device
-say "making $DEVICES device certificates"
-load certs --dir "$WORK/certs" --devices "$DEVICES" >/dev/null
+# BENCH_CERTS=dir keeps the certificates between runs (made there once)
+if [[ -n "${BENCH_CERTS:-}" && -f "$BENCH_CERTS/dev/$(printf 'bench-dev-%05d' $((DEVICES - 1))).pem" ]]; then
+  ln -s "$(cd "$BENCH_CERTS" && pwd)" "$WORK/certs"
+else
+  say "making $DEVICES device certificates"
+  load certs --dir "$WORK/certs" --devices "$DEVICES" >/dev/null
+  [[ -n "${BENCH_CERTS:-}" ]] && rm -rf "$BENCH_CERTS" && cp -r "$WORK/certs" "$BENCH_CERTS"
+fi
 CA=$WORK/certs/ca.pem
 
 # --- Mosquitto: mutual-TLS listener and a plain listener, loopback only
@@ -91,7 +110,7 @@ MOSQ_VERSION=$("$MOSQUITTO" -h 2>&1 | head -1 || true)
 
 # --- zto: the fat jar on a temp data dir (embedded SQLite), broker role only
 Z_HTTP=$(free_port); Z_OP=$(free_port); Z_PROV=$(free_port); Z_PLAIN=$(free_port); Z_EST=$(free_port)
-java -jar "$JAR" --data-dir "$WORK/zto-data" --roles broker --set http.port="$Z_HTTP" --set est.port="$Z_EST" \
+java ${ZTO_JAVA_OPTS:-} ${ZTO_JFR:+-XX:StartFlightRecording=name=bench,settings=profile} -jar "$JAR" --data-dir "$WORK/zto-data" --roles broker --set http.port="$Z_HTTP" --set est.port="$Z_EST" \
   --set mqtt.host=127.0.0.1 --set mqtt.operational.port="$Z_OP" --set mqtt.provisioning.port="$Z_PROV" \
   --set mqtt.plain.enabled=true --set mqtt.plain.allowAnonymous=true --set mqtt.plain.port="$Z_PLAIN" \
   --set mqtt.clientQueueMax=10000 >"$WORK/zto.log" 2>&1 &
@@ -118,6 +137,7 @@ z_connect() { load connect --port "$Z_PROV" --ca "$Z_ROOT" --certs "$WORK/certs"
   --server-pid "$Z_PID" "$@"; }
 
 # --- 1. mutual-TLS CONNECT/CONNACK per second; each connection a certificate not used before on that server
+if part connect; then
 say "1. mutual-TLS connect: warm-up ($WARMUP connections each)"
 m_connect --first 0 --count "$WARMUP" --inflight 32 >/dev/null
 z_connect --first 0 --count "$WARMUP" --inflight 32 >/dev/null
@@ -134,9 +154,10 @@ for inflight in 32 128; do
     "$(field server_cpu_ms_per_connect <<<"$z")" "client (load generator) CPU ms per connect: $(field client_cpu_ms_per_connect <<<"$m") / $(field client_cpu_ms_per_connect <<<"$z")"
   first=$((first + CONNECTS))
 done
+fi
 
 # --- 2. publish throughput on the plain listeners (no TLS on either side)
-for qos in 0 1; do
+part throughput && for qos in 0 1; do
   for shape in fanin fanout; do
     if [[ $shape == fanin ]]; then args=(--pubs "$PUBS" --subs 1); label="fan-in $PUBS->1"; else args=(--pubs 1 --subs "$FANOUT"); label="fan-out 1->$FANOUT"; fi
     say "2. QoS $qos $label, ${SECONDS_PER_RUN}s of publishing"
@@ -152,28 +173,35 @@ for qos in 0 1; do
 done
 
 # --- 3. RSS per idle mutual-TLS session
+if part idle; then
 say "3. idle mutual-TLS sessions: $IDLE on each server"
 m=$(load idle --port "$M_TLS" --ca "$CA" --certs "$WORK/certs" --server-pid "$M_PID" --sessions "$IDLE" --time-limit 240)
 say "   mosquitto $m"
 z=$(load idle --port "$Z_PROV" --ca "$Z_ROOT" --certs "$WORK/certs" --user "$P_USER" --password "$P_PASS" \
-  --server-pid "$Z_PID" --sessions "$IDLE" --time-limit 240 --java)
+  --server-pid "$Z_PID" --sessions "$IDLE" --time-limit 240 --java --histogram "$HISTOGRAM")
 say "   zto       $z"
 record "KiB RSS per idle mTLS session ($(field sessions <<<"$m") / $(field sessions <<<"$z") sessions)" \
   "$(field kib_per_session <<<"$m")" "$(field kib_per_session <<<"$z")" \
   "RSS after, MiB: $(($(field rss_after_kib <<<"$m") / 1024)) / $(($(field rss_after_kib <<<"$z") / 1024))"
 record "  zto: KiB live Java heap per idle mTLS session" "-" "$(field heap_kib_per_session <<<"$z")" \
-  "after a full GC (jcmd GC.run), before and with the sessions"
+  "after a full GC (jcmd GC.run), before and with the sessions; live classes in $HISTOGRAM"
+record "  zto: KiB outside the Java heap per idle mTLS session" "-" "$(field native_kib_per_session <<<"$z")" \
+  "RSS growth minus committed-heap growth (TLS engine, direct buffers, thread stacks)"
+record "  zto: KiB heap + native per idle mTLS session" "$(field kib_per_session <<<"$m")" \
+  "$(/usr/bin/python3 -c 'import sys; h, n = sys.argv[1:]; print(round(float(h) + float(n), 1) if h != "None" and n != "None" else None)' \
+    "$(field heap_kib_per_session <<<"$z")" "$(field native_kib_per_session <<<"$z")")" "Mosquitto: its RSS per session"
+fi
 
 # --- report
 echo
 echo "Broker benchmark $(date -u +%FT%TZ)$( ((QUICK)) && echo ' (--quick)')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load avg $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "servers: $MOSQ_VERSION; zto $(java -version 2>&1 | head -1) (JDK SSLEngine)"
+echo "servers: $MOSQ_VERSION; zto $(java -version 2>&1 | head -1) (pki.tlsEngine ${ZTO_PKI_TLSENGINE:-auto}: BoringSSL where it loads)"
 echo "zto listeners: provisioning (mutual TLS, LDevID from the bench CA registered as an 'ldevid' trust anchor,"
 echo "  factory provisioning credentials) for connect and idle sessions: the operational listener would need"
 echo "  every device issued a certificate by zto's CA, recorded VALID, and an Argon2id-hashed password;"
 echo "  plain (mqtt.plain.allowAnonymous) for throughput, against Mosquitto's plain listener."
-echo "load generator: bench/mqtt-load.py (Python asyncio, OpenSSL), same process model for both servers,"
+echo "load generator: bench/mqtt-load.py (Python asyncio, OpenSSL; connects from 2 processes), same process model for both servers,"
 echo "  on the same cores as the servers"
 echo
 /usr/bin/python3 - "$RESULTS" <<'EOF'

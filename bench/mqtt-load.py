@@ -188,14 +188,16 @@ def cmd_certs(a):
 
 # ---------------------------------------------------------------- connect
 
-async def connect_run(a):
-    ids = list(range(a.first, a.first + a.count))
+async def connect_slice(a, ids, go):
+    """Connects ids[k] one after the other with a.inflight / a.procs in flight; waits for go() first."""
     # contexts made before the clock starts (the cost being measured is the server's, not our file reads)
     contexts = [tls_context(a.ca, os.path.join(a.certs, "dev", device_id(i) + ".pem"),
                             os.path.join(a.certs, "dev", device_id(i) + ".key")) for i in ids]
-    sem = asyncio.Semaphore(a.inflight)
+    sem = asyncio.Semaphore(max(1, a.inflight // a.procs))
     ok, failed, errors = 0, 0, {}
+    await asyncio.get_running_loop().run_in_executor(None, go)
     deadline = time.monotonic() + a.time_limit
+    cpu0 = time.process_time()
 
     async def one(k):
         nonlocal ok, failed
@@ -211,15 +213,41 @@ async def connect_run(a):
                 failed += 1
                 errors[str(e)[:120] or type(e).__name__] = errors.get(str(e)[:120] or type(e).__name__, 0) + 1
 
-    t0 = time.monotonic()
-    cpu0, server0 = time.process_time(), cpu_seconds(a.server_pid)
     await asyncio.gather(*(one(k) for k in range(len(ids))))
-    elapsed = time.monotonic() - t0
-    cpu, server = time.process_time() - cpu0, cpu_seconds(a.server_pid) - server0
+    return {"ok": ok, "failed": failed, "cpu": time.process_time() - cpu0, "end": time.monotonic(), "errors": errors}
+
+
+def connect_process(a, ids, barrier, results):
+    results.put(asyncio.run(connect_slice(a, ids, barrier.wait)))
+
+
+def connect_run(a):
+    """a.procs load-generator processes (one asyncio loop each, like one client machine each) share the
+    connections; the clock runs from when all have their TLS contexts ready to when the last finishes."""
+    ids = list(range(a.first, a.first + a.count))
+    barrier = multiprocessing.Barrier(a.procs + 1)
+    results = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=connect_process, args=(a, ids[k::a.procs], barrier, results))
+             for k in range(a.procs)]
+    for proc in procs:
+        proc.start()
+    barrier.wait()
+    t0 = time.monotonic()
+    server0 = cpu_seconds(a.server_pid)
+    parts = [results.get() for _ in procs]
+    server = cpu_seconds(a.server_pid) - server0
+    elapsed = max(p["end"] for p in parts) - t0
+    for proc in procs:
+        proc.join()
+    ok, failed, cpu = sum(p["ok"] for p in parts), sum(p["failed"] for p in parts), sum(p["cpu"] for p in parts)
+    errors = {}
+    for p in parts:
+        for k, v in p["errors"].items():
+            errors[k] = errors.get(k, 0) + v
     return {"ok": ok, "failed": failed, "seconds": round(elapsed, 2), "per_second": round(ok / elapsed, 1),
             "client_cpu_ms_per_connect": round(1000 * cpu / ok, 2) if ok else None,
             "server_cpu_ms_per_connect": round(1000 * server / ok, 2) if ok and a.server_pid else None,
-            "errors": dict(list(errors.items())[:3])}
+            "load_generator_processes": a.procs, "errors": dict(list(errors.items())[:3])}
 
 
 def cpu_seconds(pid):
@@ -232,7 +260,7 @@ def cpu_seconds(pid):
 
 
 def cmd_connect(a):
-    print(json.dumps(asyncio.run(connect_run(a))))
+    print(json.dumps(connect_run(a)))
 
 
 # ---------------------------------------------------------------- idle sessions
@@ -245,24 +273,30 @@ def rss_kib(pid):
     return 0
 
 
-def java_heap_kib(pid):
-    """Live Java heap after a full GC (jcmd), in KiB; None if jcmd is not there or fails."""
+def java_heap_kib(pid, histogram=None):
+    """(live, committed) Java heap after a full GC (jcmd), in KiB; (None, None) if jcmd is not there or fails.
+    With histogram, the class histogram of the live objects is written there too."""
     import re
     import subprocess
     try:
         subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60, check=True)
         out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, timeout=60, text=True).stdout
-        m = re.search(r"used (\d+)K", out)
-        return int(m.group(1)) if m else None
+        m = re.search(r"total (\d+)K, used (\d+)K", out)
+        if histogram:
+            hist = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, timeout=120,
+                                  text=True).stdout
+            with open(histogram, "w") as f:
+                f.write("\n".join(hist.splitlines()[:60]) + "\n")
+        return (int(m.group(2)), int(m.group(1))) if m else (None, None)
     except Exception:
-        return None
+        return None, None
 
 
 async def idle_run(a):
     sem = asyncio.Semaphore(64)
     conns, failed, errors = [], 0, {}
     deadline = time.monotonic() + a.time_limit
-    heap_before = java_heap_kib(a.server_pid) if a.java else None
+    heap_before, committed_before = java_heap_kib(a.server_pid) if a.java else (None, None)
     before = rss_kib(a.server_pid)
 
     async def one(i):
@@ -287,7 +321,8 @@ async def idle_run(a):
     opened = time.monotonic() - t0
     await asyncio.sleep(a.settle)
     after = rss_kib(a.server_pid)
-    heap_after = java_heap_kib(a.server_pid) if a.java else None
+    heap_after, committed_after = java_heap_kib(a.server_pid, a.histogram) if a.java else (None, None)
+    rss_gc = rss_kib(a.server_pid)
     n = len(conns)
     for _, w in conns:
         w.write(DISCONNECT)
@@ -297,6 +332,9 @@ async def idle_run(a):
             "rss_after_kib": after, "kib_per_session": round((after - before) / n, 1) if n else None,
             "heap_before_kib": heap_before, "heap_after_kib": heap_after,
             "heap_kib_per_session": round((heap_after - heap_before) / n, 1) if n and heap_after and heap_before else None,
+            # outside the Java heap: RSS growth minus the growth of the committed heap (both after a full GC)
+            "native_kib_per_session": round(((rss_gc - before) - (committed_after - committed_before)) / n, 1)
+            if n and committed_after and committed_before else None,
             "errors": dict(list(errors.items())[:3])}
 
 
@@ -525,6 +563,7 @@ def main():
     c.add_argument("--password")
     c.add_argument("--time-limit", type=float, default=60)
     c.add_argument("--server-pid", type=int, help="report the server's CPU time per connection")
+    c.add_argument("--procs", type=int, default=2, help="load-generator processes (the connections split among them)")
     c = sub.add_parser("idle")
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--server-pid", type=int, required=True)
@@ -535,6 +574,7 @@ def main():
     c.add_argument("--password")
     c.add_argument("--settle", type=float, default=3)
     c.add_argument("--java", action="store_true", help="also the live heap after a full GC (jcmd)")
+    c.add_argument("--histogram", help="with --java: write the live class histogram with the sessions here")
     c.add_argument("--time-limit", type=float, default=120)
     c = sub.add_parser("throughput")
     c.add_argument("--port", type=int, required=True)

@@ -1,12 +1,14 @@
 package io.zto.broker;
 
 import io.zto.shared.pki.ChainVerifier;
+import io.zto.shared.pki.Der;
 import io.zto.shared.pki.DeviceIds;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.InvalidDeviceIdException;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.pki.UntrustedCertificateException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,22 +25,41 @@ final class CertificateCheck {
 
   private CertificateCheck() {}
 
-  /** The client's chain, leaf first; empty when it presented none. */
-  static List<X509Certificate> peerChain(SSLSession session) {
-    List<X509Certificate> chain = new ArrayList<>();
+  /**
+   * The client's chain, leaf first, as DER; empty when it presented none. {@link #verify} parses copies:
+   * BoringSSL's session keeps its peer certificates as DER and parses them on first use, and would then
+   * keep the parsed form (about 4 KiB) for as long as the connection is open.
+   */
+  static List<byte[]> peerChain(SSLSession session) {
+    List<byte[]> chain = new ArrayList<>();
     if (session == null) {
       return chain;
     }
     try {
       for (Certificate c : session.getPeerCertificates()) {
-        if (c instanceof X509Certificate x509) {
-          chain.add(x509);
+        if (c instanceof X509Certificate) {
+          chain.add(c.getEncoded());
         }
       }
     } catch (SSLPeerUnverifiedException e) {
       // no client certificate: the caller decides whether that is allowed
+    } catch (CertificateEncodingException e) {
+      // unreadable certificate: handled like none, the listener refuses
+      chain.clear();
     }
     return chain;
+  }
+
+  /** Blocking: parses {@code encoded} (from {@link #peerChain}) and verifies it, as below. */
+  static Identity verifyEncoded(Identity.Listener listener, List<byte[]> encoded, Collection<X509Certificate> anchors,
+                                String clientId) {
+    List<X509Certificate> chain = new ArrayList<>(encoded.size());
+    try {
+      encoded.forEach(der -> chain.add(Der.certificate(der)));
+    } catch (IllegalArgumentException e) {
+      throw new Refusal(Refusal.Kind.NOT_AUTHORIZED, "unreadable client certificate: " + e.getMessage());
+    }
+    return verify(listener, chain, anchors, clientId);
   }
 
   /** Blocking (signature checks): verifies {@code chain} and the device id, or throws a {@link Refusal}. */

@@ -10,12 +10,12 @@ import io.zto.shared.domain.Device;
 import io.zto.shared.domain.IssuedCertificate;
 import io.zto.shared.domain.MqttCredential;
 import io.zto.shared.domain.TrustAnchor;
-import io.zto.shared.pki.Pem;
 import io.zto.shared.security.SecretHasher;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
+import io.zto.shared.store.TrustAnchorCache;
 import io.zto.shared.store.TrustAnchorRepository;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -39,7 +39,7 @@ public final class ConnectAuthenticator {
   private final CertificateRepository certificates;
   private final DeviceRepository devices;
   private final CredentialRepository credentials;
-  private final TrustAnchorRepository anchors;
+  private final TrustAnchorCache anchors;
   private final CrlSourceRepository crls;
 
   public ConnectAuthenticator(Vertx vertx, Platform platform) {
@@ -49,7 +49,7 @@ public final class ConnectAuthenticator {
     this.certificates = new CertificateRepository(platform.db());
     this.devices = new DeviceRepository(platform.db());
     this.credentials = new CredentialRepository(platform.db());
-    this.anchors = new TrustAnchorRepository(platform.db());
+    this.anchors = TrustAnchorCache.create(vertx, new TrustAnchorRepository(platform.db()));
     this.crls = new CrlSourceRepository(platform.db());
   }
 
@@ -82,7 +82,7 @@ public final class ConnectAuthenticator {
   }
 
   private Future<Identity> operational(MqttEndpoint endpoint) {
-    List<X509Certificate> chain = CertificateCheck.peerChain(endpoint.sslSession());
+    List<byte[]> chain = CertificateCheck.peerChain(endpoint.sslSession());
     MqttAuth auth = endpoint.auth();
     if (chain.isEmpty()) {
       // back-end applications log in with a service account and no certificate
@@ -90,13 +90,17 @@ public final class ConnectAuthenticator {
     }
     String clientId = endpoint.clientIdentifier();
     List<X509Certificate> caChain = platform.pki().caChain();
-    return vertx.executeBlocking(() -> CertificateCheck.verify(Identity.Listener.OPERATIONAL, chain, caChain, clientId),
-            false)
+    // read while the chain is checked; used only once the certificate proved the id to be the client id
+    Future<Optional<Device>> device = devices.get(clientId);
+    Future<Optional<MqttCredential>> credential = credentials.get(clientId);
+    return vertx.executeBlocking(() -> CertificateCheck.verifyEncoded(Identity.Listener.OPERATIONAL, chain, caChain,
+            clientId), false)
         .compose(partial -> certificates.findByFingerprint(partial.certificateFingerprint())
             .compose(cert -> checkIssued(cert, partial))
-            .compose(v -> devices.get(partial.deviceId()))
-            .compose(device -> checkDevice(device, partial.deviceId(), true))
-            .compose(v -> checkDevicePassword(auth, partial.deviceId()))
+            .compose(v -> device)
+            .compose(found -> checkDevice(found, partial.deviceId(), true))
+            .compose(v -> credential)
+            .compose(stored -> checkDevicePassword(auth, stored))
             .map(v -> withAcl(partial, Acl.operationalDevice(partial.deviceId()))));
   }
 
@@ -121,42 +125,47 @@ public final class ConnectAuthenticator {
     return Future.succeededFuture();
   }
 
-  private Future<Void> checkDevicePassword(MqttAuth auth, String deviceId) {
+  private Future<Void> checkDevicePassword(MqttAuth auth, Optional<MqttCredential> stored) {
     if (auth == null) {
       return refuse(Refusal.Kind.BAD_CREDENTIALS, "username and password required");
     }
-    return credentials.get(deviceId).compose(stored -> {
-      if (stored.isEmpty() || !stored.get().username().equals(auth.getUsername())) {
-        return refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong username or password");
-      }
-      MqttCredential credential = stored.get();
-      return vertx.executeBlocking(() -> HASHER.verify(auth.getPassword(), credential.passwordHash()), false)
-          .compose(ok -> ok ? Future.<Void>succeededFuture()
-              : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong username or password"));
-    });
+    if (stored.isEmpty() || !stored.get().username().equals(auth.getUsername())) {
+      return refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong username or password");
+    }
+    MqttCredential credential = stored.get();
+    return vertx.executeBlocking(() -> HASHER.verify(auth.getPassword(), credential.passwordHash()), false)
+        .compose(ok -> ok ? Future.<Void>succeededFuture()
+            : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong username or password"));
   }
 
   private Future<Identity> provisioning(MqttEndpoint endpoint) {
-    List<X509Certificate> chain = CertificateCheck.peerChain(endpoint.sslSession());
+    List<byte[]> chain = CertificateCheck.peerChain(endpoint.sslSession());
     if (chain.isEmpty()) {
       return refuse(Refusal.Kind.NOT_AUTHORIZED, "an LDevID client certificate is required");
     }
     MqttAuth auth = endpoint.auth();
     String clientId = endpoint.clientIdentifier();
-    return anchors.list(TrustAnchor.Purpose.LDEVID)
-        .compose(list -> vertx.executeBlocking(() -> CertificateCheck.verify(Identity.Listener.PROVISIONING, chain,
-            list.stream().map(a -> Pem.readCertificate(a.pem())).toList(), clientId), false))
+    // read while the chain is checked; used only once the certificate proved the id to be the client id
+    Future<Optional<Device>> device = devices.get(clientId);
+    return verifyLdevid(chain, clientId)
         .compose(partial -> crls.check(partial.certificateSerial(), partial.issuerFingerprint(), Instant.now())
             .compose(check -> check.refused() ? refuse(Refusal.Kind.BANNED, "LDevID refused: " + check.describe())
                 : Future.<Void>succeededFuture())
-            .compose(v -> devices.get(partial.deviceId()))
+            .compose(v -> device)
             // a retired device may ask: the provisioning service admits it under a new registration only
-            .compose(device -> checkDevice(device.filter(d -> d.state() != Device.State.RETIRED), partial.deviceId(),
+            .compose(found -> checkDevice(found.filter(d -> d.state() != Device.State.RETIRED), partial.deviceId(),
                 false))
             .compose(v -> auth != null && platform.pki().provisioningCredentials().matches(auth.getUsername(),
                 auth.getPassword()) ? Future.<Void>succeededFuture()
                 : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong provisioning username or password"))
             .map(v -> withAcl(partial, Acl.provisioningDevice(partial.deviceId()))));
+  }
+
+  private Future<Identity> verifyLdevid(List<byte[]> chain, String clientId) {
+    // CertificateCheck refuses an untrusted chain as NOT_AUTHORIZED, a wrong device id otherwise
+    return anchors.check(TrustAnchor.Purpose.LDEVID, trusted -> vertx.executeBlocking(() -> CertificateCheck.verifyEncoded(
+            Identity.Listener.PROVISIONING, chain, trusted.certificates(), clientId), false),
+        failure -> failure instanceof Refusal refusal && refusal.kind() == Refusal.Kind.NOT_AUTHORIZED);
   }
 
   private static Identity withAcl(Identity partial, Acl acl) {

@@ -10,7 +10,8 @@ public final class PacketIds {
 
   public static final int MAX = 65_535;
 
-  private final BitSet used = new BitSet(MAX + 1);
+  // grows with the highest id handed out: an idle session holds a few words, not 65536 bits (8 KiB)
+  private final BitSet used = new BitSet();
   private int next = 1;
 
   /** A free id, or -1 when all 65535 are in flight. */

@@ -19,6 +19,7 @@ import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.DeviceRepository;
+import io.zto.shared.store.TrustAnchorCache;
 import io.zto.shared.store.TrustAnchorRepository;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.DeviceIdentities;
@@ -207,6 +208,30 @@ class TlsListenersTest {
     // THEN 0x87 and bad credentials
     assertThat(denied.out()).contains("Subscribed (mid: 1): 135");
     assertThat(wrong.err()).containsIgnoringCase("bad user name or password");
+  }
+
+  @Test
+  void aTrustAnchorRemovedOnAnyNodeIsRefusedFromTheNextConnect() throws IOException {
+    // GIVEN an LDevID of a trusted CA that connected once (its anchors are cached by the listener)
+    DeviceIdentities ids = DeviceIdentities.create();
+    X509Certificate ca = ids.ldevidCa();
+    TrustAnchorRepository anchors = new TrustAnchorRepository(broker.platform.db());
+    TrustAnchor anchor = Await.result(anchors.create(TrustAnchor.create("customer-4", TrustAnchor.Purpose.LDEVID,
+        ids.ldevidCaPem(), Fingerprints.sha256(ca), ca.getSubjectX500Principal().getName(),
+        ca.getNotAfter().toInstant())));
+    DeviceIdentity ldevid = ids.ldevid("gw-0004");
+    write("gw-0004.pem", ldevid.certificatePem());
+    write("gw-0004.key", ldevid.keyPem());
+    List<String> connect = tls("mosquitto_sub", broker.provisioningPort(), "gw-0004", "mqttv311", "-i", "gw-0004",
+        "-u", pki.provisioningCredentials().username(), "-P", pki.provisioningCredentials().password(),
+        "-t", "zto/v1/gw-0004/provision/response", "-W", "1", "-d");
+    assertThat(Clients.run(connect).out()).contains("CONNACK");
+    // WHEN an operator deletes the anchor on some node, which publishes the change to every node
+    assertThat(Await.result(anchors.delete(anchor.id()))).isEqualTo(TrustAnchorRepository.Deletion.DELETED);
+    TrustAnchorCache.changed(broker.vertx);
+    // THEN the next CONNECTs with that LDevID are refused (the publish arrives asynchronously: bounded wait)
+    Clients.awaitTrue(() -> Clients.run(connect).err().toLowerCase().contains("not authorised"),
+        "refused once the anchor is gone");
   }
 
   @Test

@@ -52,7 +52,7 @@ final class OperatorApi {
     AuditRepository audit = new AuditRepository(db);
     EnrollmentRepository enrollments = new EnrollmentRepository(db);
     TrustAnchorRepository anchors = new TrustAnchorRepository(db);
-    TrustAnchorApi trustAnchors = new TrustAnchorApi(anchors, audit);
+    TrustAnchorApi trustAnchors = new TrustAnchorApi(vertx, anchors, audit);
     EnrollmentApi enrollmentApi = new EnrollmentApi(enrollments, anchors, audit);
     ProvisioningRequestApi requests = new ProvisioningRequestApi(vertx, new ProvisioningRequestRepository(db));
     DeviceApi devices = new DeviceApi(vertx, new DeviceRepository(db), new CertificateRepository(db),

@@ -1,12 +1,14 @@
 package io.zto.deploy;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.domain.TrustAnchor;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.TrustAnchorCache;
 import io.zto.shared.store.TrustAnchorRepository;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -15,10 +17,12 @@ import java.util.Locale;
 /** {@code /api/v1/trust-anchors}: the device CAs the platform trusts, by purpose. */
 final class TrustAnchorApi {
 
+  private final Vertx vertx;
   private final TrustAnchorRepository anchors;
   private final AuditRepository audit;
 
-  TrustAnchorApi(TrustAnchorRepository anchors, AuditRepository audit) {
+  TrustAnchorApi(Vertx vertx, TrustAnchorRepository anchors, AuditRepository audit) {
+    this.vertx = vertx;
     this.anchors = anchors;
     this.audit = audit;
   }
@@ -34,9 +38,10 @@ final class TrustAnchorApi {
     } catch (IllegalArgumentException e) {
       created = Future.failedFuture(e);
     }
-    ApiResponses.reply(ctx, 201, created.compose(anchor -> audit.append(
-            AuditEvent.succeeded(ApiRequests.actor(ctx), "trust-anchor.create", anchor.id()))
-        .map(anchor.toJson())));
+    // every node's listeners trust the new CA from now on (their caches read the anchors again)
+    ApiResponses.reply(ctx, 201, created.onSuccess(anchor -> TrustAnchorCache.changed(vertx))
+        .compose(anchor -> audit.append(AuditEvent.succeeded(ApiRequests.actor(ctx), "trust-anchor.create", anchor.id()))
+            .map(anchor.toJson())));
   }
 
   void list(RoutingContext ctx) {
@@ -54,6 +59,10 @@ final class TrustAnchorApi {
   void delete(RoutingContext ctx) {
     String id = ApiRequests.id(ctx);
     anchors.delete(id).onSuccess(result -> {
+      if (result == TrustAnchorRepository.Deletion.DELETED) {
+        // every node's listeners stop trusting it now, not when their caches expire
+        TrustAnchorCache.changed(vertx);
+      }
       switch (result) {
         case DELETED -> audit.append(AuditEvent.succeeded(ApiRequests.actor(ctx), "trust-anchor.delete", id))
             .onComplete(done -> ctx.response().setStatusCode(204).end());

@@ -10,13 +10,13 @@ import io.zto.shared.pki.ChainVerifier;
 import io.zto.shared.pki.DeviceIds;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.InvalidDeviceIdException;
-import io.zto.shared.pki.Pem;
 import io.zto.shared.pki.UntrustedCertificateException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -65,30 +65,34 @@ final class ClientAuthenticator {
   Future<LdevidClient> ldevid(RoutingContext ctx) {
     List<X509Certificate> chain = peerChain(ctx);
     Instant now = Instant.now();
-    return services.anchors.list(TrustAnchor.Purpose.LDEVID)
-        .compose(anchors -> services.work(() -> verifyLdevid(chain, anchors, now)))
+    return services.anchors.check(TrustAnchor.Purpose.LDEVID,
+            anchors -> services.work(() -> verifyLdevid(chain, anchors.certificates(), now)),
+            EstException.class::isInstance)
         .onSuccess(verified -> EstVerticle.identify(ctx, verified.deviceId()))
-        .compose(verified -> notListed(chain.get(0), verified.issuerFingerprints())
-            .compose(ignored -> services.devices.get(verified.deviceId()))
-            .map(device -> {
-              if (device.isEmpty()) {
-                throw EstException.forbidden("Device " + verified.deviceId() + " is not known to the platform;"
-                    + " it must be provisioned (MQTT provisioning listener) before it enrolls");
-              }
-              Device.State state = device.get().state();
-              if (state != Device.State.PROVISIONED) {
-                throw EstException.forbidden("Device " + verified.deviceId() + " is " + state.name().toLowerCase()
-                    + "; only a provisioned device may enroll");
-              }
-              return new LdevidClient(verified.deviceId(), chain.get(0), device.get());
-            }));
+        // the CRL and device reads run together: one round trip of waiting instead of two
+        .compose(verified -> {
+          Future<Optional<Device>> device = services.devices.get(verified.deviceId());
+          return notListed(chain.get(0), verified.issuerFingerprints()).compose(ignored -> device)
+              .map(found -> provisioned(verified.deviceId(), found, chain.get(0)));
+        });
+  }
+
+  private static LdevidClient provisioned(String deviceId, Optional<Device> device, X509Certificate ldevid) {
+    if (device.isEmpty()) {
+      throw EstException.forbidden("Device " + deviceId + " is not known to the platform;"
+          + " it must be provisioned (MQTT provisioning listener) before it enrolls");
+    }
+    Device.State state = device.get().state();
+    if (state != Device.State.PROVISIONED) {
+      throw EstException.forbidden("Device " + deviceId + " is " + state.name().toLowerCase()
+          + "; only a provisioned device may enroll");
+    }
+    return new LdevidClient(deviceId, ldevid, device.get());
   }
 
   private record VerifiedLdevid(String deviceId, List<String> issuerFingerprints) {}
 
-  private static VerifiedLdevid verifyLdevid(List<X509Certificate> chain, List<TrustAnchor> anchors, Instant now) {
-    List<X509Certificate> trusted = new ArrayList<>();
-    anchors.forEach(anchor -> trusted.addAll(Pem.readCertificates(anchor.pem())));
+  private static VerifiedLdevid verifyLdevid(List<X509Certificate> chain, List<X509Certificate> trusted, Instant now) {
     X509Certificate anchor;
     try {
       anchor = ChainVerifier.verify(chain, trusted, now);

@@ -1,6 +1,7 @@
 package io.zto.est;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.zto.shared.Platform;
 import io.zto.shared.domain.AuditEvent;
@@ -10,6 +11,7 @@ import io.zto.shared.store.ChallengeRepository;
 import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.EstRequestRepository;
+import io.zto.shared.store.TrustAnchorCache;
 import io.zto.shared.store.TrustAnchorRepository;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -26,18 +28,18 @@ final class EstServices {
   final Platform platform;
   final WorkerExecutor crypto;
   final DeviceRepository devices;
-  final TrustAnchorRepository anchors;
+  final TrustAnchorCache anchors;
   final CrlSourceRepository crlSources;
   final CertificateRepository certificates;
   final ChallengeRepository challenges;
   final EstRequestRepository requests;
   final AuditRepository audit;
 
-  EstServices(Platform platform, WorkerExecutor crypto) {
+  EstServices(Vertx vertx, Platform platform, WorkerExecutor crypto) {
     this.platform = platform;
     this.crypto = crypto;
     this.devices = new DeviceRepository(platform.db());
-    this.anchors = new TrustAnchorRepository(platform.db());
+    this.anchors = TrustAnchorCache.create(vertx, new TrustAnchorRepository(platform.db()));
     this.crlSources = new CrlSourceRepository(platform.db());
     this.certificates = new CertificateRepository(platform.db());
     this.challenges = new ChallengeRepository(platform.db());

@@ -52,7 +52,7 @@ public final class EstVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     crypto = vertx.createSharedWorkerExecutor("zto-est-crypto", Runtime.getRuntime().availableProcessors());
-    EstServices services = new EstServices(platform, crypto);
+    EstServices services = new EstServices(vertx, platform, crypto);
     // encoding the CA certificates and converting the CA key load Bouncy Castle: not on the event loop
     return vertx.executeBlocking(() -> prepare(services), false).compose(ignored -> listen(services));
   }

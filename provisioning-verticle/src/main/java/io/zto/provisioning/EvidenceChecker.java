@@ -11,14 +11,11 @@ import io.zto.shared.pki.InvalidDeviceIdException;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.pki.UntrustedCertificateException;
 import io.zto.shared.store.CrlSourceRepository;
-import io.zto.shared.store.TrustAnchorRepository;
+import io.zto.shared.store.TrustAnchorCache;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Turns the certificates of a provisioning request into {@link DeviceEvidence}: the LDevID must chain
@@ -28,11 +25,11 @@ import java.util.stream.Collectors;
 final class EvidenceChecker {
 
   private final Vertx vertx;
-  private final TrustAnchorRepository anchors;
+  private final TrustAnchorCache anchors;
   private final CrlSourceRepository crls;
   private final Clock clock;
 
-  EvidenceChecker(Vertx vertx, TrustAnchorRepository anchors, CrlSourceRepository crls, Clock clock) {
+  EvidenceChecker(Vertx vertx, TrustAnchorCache anchors, CrlSourceRepository crls, Clock clock) {
     this.vertx = vertx;
     this.anchors = anchors;
     this.crls = crls;
@@ -69,7 +66,8 @@ final class EvidenceChecker {
   private record Anchored(X509Certificate certificate, TrustAnchor anchor) {}
 
   private Future<Anchored> anchored(String pem, TrustAnchor.Purpose purpose, String what) {
-    return anchors.list(purpose).compose(trusted -> vertx.executeBlocking(() -> verify(pem, trusted, what), false))
+    return anchors.check(purpose, trusted -> vertx.executeBlocking(() -> verify(pem, trusted, what), false),
+            RefusedException.class::isInstance)
         .compose(anchored -> crls.check(anchored.certificate().getSerialNumber().toString(16),
                 anchored.anchor().fingerprint(), clock.instant())
             .compose(check -> check.refused()
@@ -77,19 +75,16 @@ final class EvidenceChecker {
                 : Future.succeededFuture(anchored)));
   }
 
-  private Anchored verify(String pem, List<TrustAnchor> trusted, String what) {
+  private Anchored verify(String pem, TrustAnchorCache.Anchors trusted, String what) {
     List<X509Certificate> chain;
     try {
       chain = Pem.readCertificates(pem);
     } catch (IllegalArgumentException e) {
       throw new RefusedException("the " + what + " is not a PEM certificate: " + e.getMessage());
     }
-    Map<String, TrustAnchor> byFingerprint = trusted.stream()
-        .collect(Collectors.toMap(TrustAnchor::fingerprint, Function.identity(), (a, b) -> a));
-    List<X509Certificate> anchorCerts = trusted.stream().map(a -> Pem.readCertificate(a.pem())).toList();
     try {
-      X509Certificate anchor = ChainVerifier.verify(chain, anchorCerts, clock.instant());
-      return new Anchored(chain.get(0), byFingerprint.get(Fingerprints.sha256(anchor)));
+      X509Certificate anchor = ChainVerifier.verify(chain, trusted.certificates(), clock.instant());
+      return new Anchored(chain.get(0), trusted.byFingerprint(Fingerprints.sha256(anchor)).orElseThrow());
     } catch (UntrustedCertificateException e) {
       throw new RefusedException("the " + what + " is not trusted: " + e.getMessage());
     }

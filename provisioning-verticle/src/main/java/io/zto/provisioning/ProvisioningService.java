@@ -17,6 +17,7 @@ import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.EnrollmentRepository;
 import io.zto.shared.store.ProvisioningRequestRepository;
+import io.zto.shared.store.TrustAnchorCache;
 import io.zto.shared.store.TrustAnchorRepository;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,8 +51,9 @@ final class ProvisioningService {
     this.vertx = vertx;
     this.platform = platform;
     this.clock = clock;
-    this.evidence = new EvidenceChecker(vertx, new TrustAnchorRepository(platform.db()),
-        new CrlSourceRepository(platform.db()), clock);
+    this.evidence = new EvidenceChecker(vertx,
+        TrustAnchorCache.create(vertx, new TrustAnchorRepository(platform.db())), new CrlSourceRepository(platform.db()),
+        clock);
     this.enrollments = new EnrollmentRepository(platform.db());
     this.requests = new ProvisioningRequestRepository(platform.db());
     this.devices = new DeviceRepository(platform.db());

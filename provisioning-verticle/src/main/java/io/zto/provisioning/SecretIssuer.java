@@ -16,8 +16,8 @@ import java.time.Instant;
 /**
  * Makes a device's secrets for one provisioning: a new MQTT password, which replaces the previous one
  * at once, and a new one-time EST challenge, which retires the earlier ones. Both are random (128
- * bits) and stored only as salted slow hashes, computed on a worker thread; they leave the platform
- * once, inside the returned device config.
+ * bits) and stored only as salted hashes ({@link SecretHasher#forRandomSecrets}: random secrets need no
+ * slow hash), computed on a worker thread; they leave the platform once, inside the returned device config.
  */
 final class SecretIssuer {
 
@@ -29,7 +29,7 @@ final class SecretIssuer {
   private final CredentialRepository credentials;
   private final ChallengeRepository challenges;
   private final DeviceConfig deviceConfig;
-  private final SecretHasher hasher = SecretHasher.argon2id();
+  private final SecretHasher hasher = SecretHasher.forRandomSecrets();
 
   SecretIssuer(Vertx vertx, Platform platform, Clock clock) {
     this.vertx = vertx;

@@ -111,7 +111,7 @@ class EstBench {
     Await.result(new DeviceRepository(node.platform().db()).upsert(Device.seen(deviceId, "default", Device.State.PROVISIONED)));
     String challenge = Secrets.randomToken(128);
     Await.result(new ChallengeRepository(node.platform().db()).issue(EstChallenge.issue(deviceId,
-        SecretHasher.argon2id().hash(challenge), "bench", Instant.now().plus(Duration.ofHours(1)))));
+        SecretHasher.forRandomSecrets().hash(challenge), "bench", Instant.now().plus(Duration.ofHours(1)))));
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
     keys.setKeyEntry("device", ldevid.key(), "pw".toCharArray(), ldevid.chain().toArray(java.security.cert.X509Certificate[]::new));

@@ -53,6 +53,12 @@ public final class Addresses {
    */
   public static final String REVOCATION_EVENTS = PREFIX + "revocation.events";
 
+  /**
+   * Publish, API → every node: trust anchors were added or removed ({@code {}}); the nodes' trust-anchor
+   * caches read them again (see {@code TrustAnchorCache}).
+   */
+  public static final String TRUST_ANCHORS_CHANGED = PREFIX + "trust-anchors.changed";
+
   /** Request, API → crl: reissue the CRL of one of the platform's CAs now ({@code {"ca": "issuing"}}). */
   public static final String CRL_REISSUE = PREFIX + "crl.reissue";
 

@@ -1,9 +1,11 @@
 package io.zto.shared.pki;
 
 import io.vertx.core.net.TrustOptions;
+import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * TLS trust for listeners whose trust anchors and revocations change while they run (LDevID customer
@@ -17,8 +19,12 @@ import javax.net.ssl.X509TrustManager;
  * several times slower than Bouncy Castle's verifiers on Java 17.
  *
  * <p>A listener using it MUST check every session's peer certificates before trusting the peer.
+ *
+ * <p>It is an {@link X509ExtendedTrustManager} because the JDK wraps a plain {@code X509TrustManager} in
+ * one that checks the algorithm constraints of the whole chain on every handshake (about a tenth of the
+ * CPU of a mutual-TLS connect in the broker bench's profile), work the checks after the handshake repeat.
  */
-public final class DeferredClientTrust implements X509TrustManager {
+public final class DeferredClientTrust extends X509ExtendedTrustManager {
 
   private static final X509Certificate[] NONE = new X509Certificate[0];
 
@@ -35,8 +41,30 @@ public final class DeferredClientTrust implements X509TrustManager {
   }
 
   @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+    // decided after the handshake, see the class comment
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+    // decided after the handshake, see the class comment
+  }
+
+  @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     throw new CertificateException("zto listeners do not check servers");
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+    checkServerTrusted(chain, authType);
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    checkServerTrusted(chain, authType);
   }
 
   @Override

@@ -103,6 +103,19 @@ public final class SecretHasher {
     return new SecretHasher(PBKDF2_SHA256, 0, iterations, 1);
   }
 
+  /**
+   * For secrets the platform itself draws at random with at least 128 bits (device MQTT passwords, EST
+   * challenges): one salted PBKDF2-HMAC-SHA256 iteration, a few microseconds instead of Argon2id's 13 ms.
+   * Guessing a 128-bit random secret from its hash is out of reach at any hashing speed, so the slow
+   * hash bought nothing for them but cost about 40 ms of CPU per onboarding (three quarters of a
+   * platform's onboarding rate on 2 cores, see docs/performance.md). Hashes made so verify with
+   * {@link #verify} on any version, since the iterations are in the stored string; secrets chosen by
+   * people (service accounts) keep {@link #argon2id()}.
+   */
+  public static SecretHasher forRandomSecrets() {
+    return new SecretHasher(PBKDF2_SHA256, 0, 1, 1);
+  }
+
   /** Hashes {@code secret} with a fresh random salt. Blocking (CPU). */
   public String hash(String secret) {
     byte[] salt = Secrets.randomBytes(DEFAULT_SALT_BYTES);

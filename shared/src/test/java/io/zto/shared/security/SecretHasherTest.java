@@ -25,6 +25,20 @@ class SecretHasherTest {
   }
 
   @Test
+  void randomSecretsGetASaltedHashThatAnyHasherVerifies() {
+    // GIVEN a platform-drawn 128-bit secret hashed for random secrets
+    String secret = Secrets.randomToken(128);
+    String phc = SecretHasher.forRandomSecrets().hash(secret);
+    // THEN it is a salted PBKDF2 PHC string with one iteration, not the secret
+    assertThat(phc).matches("\\$pbkdf2-sha256\\$i=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}").doesNotContain(secret);
+    // AND the verifiers of the listeners (Argon2id hashers) accept the right secret only, from the stored parameters
+    assertThat(hasher.verify(secret, phc)).isTrue();
+    assertThat(hasher.verify(secret + "x", phc)).isFalse();
+    // AND the same secret hashed twice gives two different strings (fresh salt)
+    assertThat(SecretHasher.forRandomSecrets().hash(secret)).isNotEqualTo(phc);
+  }
+
+  @Test
   void twoHashesOfOneSecretDiffer() {
     String first = hasher.hash("same secret");
     String second = hasher.hash("same secret");
