@@ -16,8 +16,8 @@ import java.time.Instant;
 /**
  * Makes a device's secrets for one provisioning: a new MQTT password, which replaces the previous one
  * at once, and a new one-time EST challenge, which retires the earlier ones. Both are random (128
- * bits) and stored only as salted hashes ({@link SecretHasher#forRandomSecrets}: random secrets need no
- * slow hash), computed on a worker thread; they leave the platform once, inside the returned device config.
+ * bits) and stored only as salted hashes ({@link SecretHasher#forRandomSecrets}: a light Argon2id, since
+ * random secrets need no heavy one), computed on a worker thread; they leave the platform once, inside the returned device config.
  */
 final class SecretIssuer {
 

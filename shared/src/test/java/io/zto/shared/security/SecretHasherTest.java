@@ -29,8 +29,9 @@ class SecretHasherTest {
     // GIVEN a platform-drawn 128-bit secret hashed for random secrets
     String secret = Secrets.randomToken(128);
     String phc = SecretHasher.forRandomSecrets().hash(secret);
-    // THEN it is a salted PBKDF2 PHC string with one iteration, not the secret
-    assertThat(phc).matches("\\$pbkdf2-sha256\\$i=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}").doesNotContain(secret);
+    // THEN it is a salted Argon2id PHC string with the light parameters, not the secret
+    assertThat(phc).matches("\\$argon2id\\$v=19\\$m=1024,t=2,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}")
+        .doesNotContain(secret);
     // AND the verifiers of the listeners (Argon2id hashers) accept the right secret only, from the stored parameters
     assertThat(hasher.verify(secret, phc)).isTrue();
     assertThat(hasher.verify(secret + "x", phc)).isFalse();
