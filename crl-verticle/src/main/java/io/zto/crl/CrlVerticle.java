@@ -1,5 +1,6 @@
 package io.zto.crl;
 
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -8,6 +9,7 @@ import io.zto.shared.Platform;
 import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
+import io.zto.shared.cluster.LeaderLease;
 import io.zto.shared.config.Role;
 import io.zto.shared.domain.IssuedCrl;
 import io.zto.shared.net.Health;
@@ -33,8 +35,12 @@ public final class CrlVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrlVerticle.class);
 
+  /** The name of the lease whose holder renews CRLs (and fetches external ones) for the whole cluster. */
+  public static final String LEASE = "crl";
+
   private final Platform platform;
   private OwnCrlIssuer issuer;
+  private LeaderLease lease;
 
   public CrlVerticle(Platform platform) {
     this.platform = platform;
@@ -45,15 +51,35 @@ public final class CrlVerticle extends VerticleBase {
     issuer = new OwnCrlIssuer(vertx, PlatformPki.ISSUING_CA, platform.pki().crlBuilder(),
         new CertificateRepository(platform.db()), new IssuedCrlRepository(platform.db()),
         platform.config().crl().nextUpdateInterval(), Clock.systemUTC());
+    lease = LeaderLease.create(vertx, platform.db(), LEASE, platform.nodeId(), platform.config().cluster().leaseTtl());
+    Gauge.builder("zto.leader", lease, l -> l.isLeader() ? 1 : 0).tag("lease", LEASE)
+        .description("1 on the node that holds the lease of this duty, 0 on the others").register(platform.metrics());
     long interval = Math.min(CHECK_INTERVAL.toMillis(), platform.config().crl().nextUpdateInterval().toMillis() / 4);
-    vertx.setPeriodic(Math.max(interval, 1_000), id -> issuer.current()
-        .onFailure(failure -> LOG.warn("cannot renew the CRL of {}: {}", PlatformPki.ISSUING_CA, failure.getMessage())));
+    // one node renews for the cluster; GET still reissues on any node when it finds the CRL stale
+    vertx.setPeriodic(Math.max(interval, 1_000), id -> {
+      if (lease.isLeader()) {
+        issuer.current().onFailure(failure -> LOG.warn("cannot renew the CRL of {}: {}", PlatformPki.ISSUING_CA,
+            failure.getMessage()));
+      }
+    });
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_GET, msg -> answer(msg, false)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REISSUE, msg -> answer(msg, true)).completion(),
         Health.register(vertx, Role.CRL.label(), () -> HealthReport.up(Role.CRL.label(),
-            new JsonObject().put("database", platform.db().kind()))),
+            new JsonObject().put("database", platform.db().kind()).put("leader", lease.leader())
+                .put("isLeader", lease.isLeader()))),
+        lease.start(),
         issuer.current());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return lease == null ? Future.succeededFuture() : lease.stop();
+  }
+
+  /** The CRL duty's lease: gate every periodic cluster-wide duty (renewal, external fetches) on {@code isLeader()}. */
+  public LeaderLease lease() {
+    return lease;
   }
 
   private void answer(Message<JsonObject> msg, boolean reissue) {

@@ -124,6 +124,7 @@ public final class ConfigLoader {
 
   private LoadedConfig finish() {
     checkPortClashes();
+    checkCluster();
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -230,6 +231,22 @@ public final class ConfigLoader {
       for (int j = i + 1; j < listeners.size(); j++) {
         checkClash(listeners.get(i), listeners.get(j));
       }
+    }
+  }
+
+  /** A cluster shares one database and one secret: say so at start rather than with split-brain PKI later. */
+  private void checkCluster() {
+    if (!Boolean.TRUE.equals(values.get(ConfigKeys.CLUSTER_ENABLED))) {
+      return;
+    }
+    String url = String.valueOf(values.get(ConfigKeys.DB_URL));
+    if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      problems.add(describe(ConfigKeys.CLUSTER_ENABLED) + " needs db.url to name the PostgreSQL database every node"
+          + " shares; the embedded database belongs to one node");
+    }
+    if (String.valueOf(values.get(ConfigKeys.CLUSTER_SECRET_FILE)).isBlank()) {
+      problems.add(describe(ConfigKeys.CLUSTER_ENABLED) + " needs cluster.secretFile: a file with the same secret on"
+          + " every node, which seals the CA keys and tokens the nodes share through the database");
     }
   }
 
