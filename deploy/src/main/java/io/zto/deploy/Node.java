@@ -147,7 +147,10 @@ public final class Node {
     if (!config.cluster().enabled()) {
       return Future.succeededFuture(builder.build());
     }
-    return builder.withClusterManager(Clustering.clusterManager(config.cluster())).buildClustered();
+    var manager = Clustering.clusterManager(config.cluster());
+    return builder.withClusterManager(manager).buildClustered()
+        .onSuccess(clustered -> LOG.info("joined cluster '{}' as {} ({} members)", config.cluster().name(),
+            manager.getNodeId(), manager.getNodes().size()));
   }
 
   private static void bindJvmMetrics(PrometheusMeterRegistry registry) {

@@ -50,9 +50,15 @@ record ZtoProcess(Process process, Path dataDir, int http, int est, int operatio
     }
   }
 
+  /** kill -9: no shutdown hook, no goodbye to the cluster, leases left to expire. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+
   private void awaitUp() throws Exception {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError("zto.jar exited with " + process.exitValue());
@@ -68,7 +74,7 @@ record ZtoProcess(Process process, Path dataDir, int http, int est, int operatio
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("zto.jar did not report UP on /health within 90 s");
+    throw new AssertionError("zto.jar did not report UP on /health within 150 s");
   }
 
   /** Distinct free loopback ports (the sockets are closed before zto binds them). */
