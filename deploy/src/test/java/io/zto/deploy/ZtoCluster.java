@@ -48,8 +48,10 @@ final class ZtoCluster implements AutoCloseable {
     String db = ThrowawayPostgres.newDatabase();
     Path secret = dir.resolve("cluster-secret");
     Files.writeString(secret, UUID.randomUUID() + "-" + UUID.randomUUID() + "\n");
-    int[] clusterPorts = ZtoProcess.freePorts(count);
-    int[] plain = ZtoProcess.freePorts(count);
+    // all at once, so that no two nodes are handed the same free port
+    int[] ports = ZtoProcess.freePorts(6 * count);
+    int[] clusterPorts = Arrays.copyOfRange(ports, 0, count);
+    int[] plain = Arrays.copyOfRange(ports, count, 2 * count);
     String members = Arrays.stream(clusterPorts).mapToObj(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
     String name = "it-" + UUID.randomUUID().toString().substring(0, 8);
     ExecutorService starting = Executors.newFixedThreadPool(count);
@@ -62,8 +64,9 @@ final class ZtoCluster implements AutoCloseable {
             "mqtt.plain.allowAnonymous=true"));
         settings.addAll(List.of(extraSettings));
         int index = i;
+        int[] own = Arrays.copyOfRange(ports, 2 * count + 4 * index, 2 * count + 4 * index + 4);
         started.add(starting.submit(() -> ZtoProcess.start(dir.resolve("node-" + index), logs.resolve("node-" + index + ".log"),
-            settings.toArray(String[]::new))));
+            own, settings.toArray(String[]::new))));
       }
       List<ZtoProcess> nodes = new ArrayList<>();
       try {

@@ -22,7 +22,11 @@ record ZtoProcess(Process process, Path dataDir, int http, int est, int operatio
 
   /** Starts the jar on {@code dataDir} with four free ports and waits for {@code /health} to say UP. */
   static ZtoProcess start(Path dataDir, Path log, String... extraSettings) throws Exception {
-    int[] ports = freePorts(4);
+    return start(dataDir, log, freePorts(4), extraSettings);
+  }
+
+  /** As {@link #start(Path, Path, String...)} on given ports: http, est, operational, provisioning. */
+  static ZtoProcess start(Path dataDir, Path log, int[] ports, String... extraSettings) throws Exception {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "--data-dir", dataDir.toString(),
         "--set", "http.port=" + ports[0], "--set", "est.port=" + ports[1],
         "--set", "mqtt.operational.port=" + ports[2], "--set", "mqtt.provisioning.port=" + ports[3]));
