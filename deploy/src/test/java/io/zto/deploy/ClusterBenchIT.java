@@ -4,14 +4,12 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.zto.shared.testing.Await;
 import io.zto.simulator.AgentOptions;
 import io.zto.simulator.DeviceAgent;
 import io.zto.simulator.Endpoints;
-import io.zto.simulator.FactoryConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,25 +70,11 @@ class ClusterBenchIT {
   }
 
   private static double onboardingRate(ZtoCluster cluster, Path dir) throws Exception {
-    Path factory = dir.resolve("factory");
-    Process tool = new ProcessBuilder(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(), "factory", "--out",
-        factory.toString(), "--count", Integer.toString(DEVICES), "--platform-data-dir", cluster.node(0).dataDir().toString(),
-        "--provisioning-url", "mqtts://localhost:" + cluster.node(0).provisioning())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("factory.log").toFile()).start();
-    if (!tool.waitFor(300, TimeUnit.SECONDS) || tool.exitValue() != 0) {
-      throw new AssertionError("zto factory failed, see " + dir.resolve("factory.log"));
-    }
-    OperatorClient operator = cluster.operator(0);
-    operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
-        .put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem"))).encode());
-    operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
-        .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode());
-    operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
-        Files.readString(factory.resolve("enrollments.jsonl")));
+    Path factory = cluster.registeredDevices(dir, DEVICES, 0);
     Vertx devices = Vertx.vertx();
     List<DeviceAgent> agents = new ArrayList<>();
     try {
-      Endpoints endpoints = ClusterIT.endpoints(cluster);
+      Endpoints endpoints = cluster.endpoints();
       AgentOptions options = AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(0)
           .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
       Semaphore slots = new Semaphore(IN_FLIGHT);
@@ -98,8 +82,7 @@ class ClusterBenchIT {
       long start = System.nanoTime();
       for (int i = 0; i < DEVICES; i++) {
         slots.acquire();
-        FactoryConfig config = FactoryConfig.read(factory.resolve(String.format("devices/gw-%06d/factory.json", i + 1)));
-        DeviceAgent agent = new DeviceAgent(devices, config, options, endpoints.rotated(i), event -> { });
+        DeviceAgent agent = new DeviceAgent(devices, ZtoCluster.device(factory, i), options, endpoints.rotated(i), event -> { });
         agents.add(agent);
         agent.start().onComplete(ignored -> {
           slots.release();

@@ -3,7 +3,6 @@ package io.zto.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.zto.shared.store.Database;
@@ -13,7 +12,6 @@ import io.zto.simulator.AgentEvent;
 import io.zto.simulator.AgentOptions;
 import io.zto.simulator.DeviceAgent;
 import io.zto.simulator.Endpoints;
-import io.zto.simulator.FactoryConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +67,7 @@ class ClusterFaultIT {
       throws Exception {
     // GIVEN three nodes, 500 registered devices, and a back end subscribed to all telemetry on node 0
     cluster = ZtoCluster.start(tmp, Path.of("target", "it-logs", "ClusterFaultIT"), 3);
-    Path factory = registeredDevices();
+    Path factory = cluster.registeredDevices(tmp, DEVICES, 0);
     Path received = tmp.resolve("telemetry.out");
     subscriber = new ProcessBuilder("stdbuf", "-oL", "mosquitto_sub", "-d", "-h", "127.0.0.1", "-p",
         Integer.toString(cluster.plain(0)), "-q", "1", "-t", "devices/+/telemetry", "-F", "%t")
@@ -77,7 +75,7 @@ class ClusterFaultIT {
     awaitContains(received, "SUBACK");
     // WHEN the devices onboard, each publishing one QoS 1 sample once connected, and node 1 is killed on the way
     devices = Vertx.vertx();
-    Endpoints endpoints = ClusterIT.endpoints(cluster);
+    Endpoints endpoints = cluster.endpoints();
     AgentOptions options = AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(0)
         .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
     Map<String, Set<String>> provisionedBy = new ConcurrentHashMap<>();
@@ -92,8 +90,7 @@ class ClusterFaultIT {
         cluster.node(KILLED).kill();
         killed = true;
       }
-      FactoryConfig config = FactoryConfig.read(factory.resolve(String.format("devices/gw-%06d/factory.json", i + 1)));
-      DeviceAgent agent = new DeviceAgent(devices, config, options, endpoints.rotated(i), event -> {
+      DeviceAgent agent = new DeviceAgent(devices, ZtoCluster.device(factory, i), options, endpoints.rotated(i), event -> {
         if (event.kind() == AgentEvent.Kind.PROVISIONED) {
           provisionedBy.computeIfAbsent(event.deviceId(), id -> ConcurrentHashMap.newKeySet()).add(event.detail());
         }
@@ -126,24 +123,6 @@ class ClusterFaultIT {
     } while (!missing.isEmpty() && System.nanoTime() < deadline);
     assertThat(missing).as("acknowledged samples that never arrived, per device").isEmpty();
     assertThat(acknowledged).isNotEmpty();
-  }
-
-  private Path registeredDevices() throws Exception {
-    Path factory = tmp.resolve("factory");
-    Process tool = new ProcessBuilder(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(), "factory", "--out",
-        factory.toString(), "--count", Integer.toString(DEVICES), "--platform-data-dir",
-        cluster.node(0).dataDir().toString(), "--provisioning-url", "mqtts://localhost:" + cluster.node(0).provisioning())
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("factory.log").toFile()).start();
-    assertThat(tool.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    assertThat(tool.exitValue()).isZero();
-    OperatorClient operator = cluster.operator(0);
-    operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
-        .put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem"))).encode());
-    operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
-        .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode());
-    assertThat(OperatorClient.json(operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
-        Files.readString(factory.resolve("enrollments.jsonl")))).getInteger("imported")).isEqualTo(DEVICES);
-    return factory;
   }
 
   /** Every certificate row, by device, read straight from the PostgreSQL the nodes share. */

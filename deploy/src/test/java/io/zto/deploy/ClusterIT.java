@@ -9,7 +9,6 @@ import io.zto.simulator.AgentEvent;
 import io.zto.simulator.AgentOptions;
 import io.zto.simulator.DeviceAgent;
 import io.zto.simulator.Endpoints;
-import io.zto.simulator.FactoryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +95,7 @@ class ClusterIT {
   @Order(2)
   void devicesOnDifferentNodesOnboardAndAnswerCommandsSentThroughAnotherNode() throws Exception {
     // GIVEN three registered devices, device i knowing node i first
-    Path factory = factory(3);
+    Path factory = cluster.registeredDevices(tmp, 3, 2);
     // WHEN their agents start
     startAgents(factory, 3);
     // THEN each node's broker holds one of them
@@ -191,47 +190,14 @@ class ClusterIT {
     assertThat(next).as("a new CRL leader within %s", bound).isNotNull().isNotEqualTo(killed);
   }
 
-  private Path factory(int count) throws Exception {
-    Path factory = tmp.resolve("factory");
-    Process tool = new ProcessBuilder(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(), "factory", "--out",
-        factory.toString(), "--count", Integer.toString(count), "--platform-data-dir", cluster.node(0).dataDir().toString(),
-        "--provisioning-url", "mqtts://localhost:" + cluster.node(0).provisioning())
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("factory.log").toFile()).start();
-    assertThat(tool.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(tool.exitValue()).isZero();
-    // the operator registers the CAs and devices through node 2
-    OperatorClient operator = cluster.operator(2);
-    operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "customer")
-        .put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem"))).encode());
-    operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", "manufacturer")
-        .put("purpose", "idevid").put("pem", Files.readString(factory.resolve("manufacturer-ca.pem"))).encode());
-    assertThat(OperatorClient.json(operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
-        Files.readString(factory.resolve("enrollments.jsonl")))).getInteger("imported")).isEqualTo(count);
-    return factory;
-  }
-
   private void startAgents(Path factory, int count) {
-    Endpoints endpoints = endpoints(cluster);
+    Endpoints endpoints = cluster.endpoints();
     AgentOptions options = AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(5)
         .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
     for (int i = 0; i < count; i++) {
-      FactoryConfig config = FactoryConfig.read(factory.resolve(String.format("devices/gw-%06d/factory.json", i + 1)));
-      agents.add(new DeviceAgent(devices, config, options, endpoints.rotated(i), events::add));
+      agents.add(new DeviceAgent(devices, ZtoCluster.device(factory, i), options, endpoints.rotated(i), events::add));
     }
     agents.forEach(agent -> Await.result(agent.start()));
-  }
-
-  /** Every node's provisioning, EST and operational endpoints, node 0 first. */
-  static Endpoints endpoints(ZtoCluster cluster) {
-    List<String> provisioning = new ArrayList<>();
-    List<String> est = new ArrayList<>();
-    List<String> mqtt = new ArrayList<>();
-    for (int i = 0; i < cluster.size(); i++) {
-      provisioning.add("mqtts://localhost:" + cluster.node(i).provisioning());
-      est.add("https://localhost:" + cluster.node(i).est() + "/.well-known/est");
-      mqtt.add("mqtts://localhost:" + cluster.node(i).operational());
-    }
-    return new Endpoints(provisioning, est, mqtt);
   }
 
   private AgentEvent awaitEvent(String deviceId, AgentEvent.Kind kind) throws InterruptedException {

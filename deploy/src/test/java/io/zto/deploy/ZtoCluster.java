@@ -3,6 +3,8 @@ package io.zto.deploy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.testing.ThrowawayPostgres;
+import io.zto.simulator.Endpoints;
+import io.zto.simulator.FactoryConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -109,6 +112,52 @@ final class ZtoCluster implements AutoCloseable {
 
   OperatorClient operator(int i) throws Exception {
     return new OperatorClient(node(i).api(), node(i).token());
+  }
+
+  /**
+   * Plays the factory ({@code zto factory} against node 0's data dir, the provisioning URL of node 0) and the
+   * operator (both CAs trusted and every device's enrollment imported through node {@code via}'s API).
+   *
+   * @return the factory's output dir ({@code devices/gw-000001/factory.json}...)
+   */
+  Path registeredDevices(Path dir, int count, int via) throws Exception {
+    Path factory = dir.resolve("factory");
+    Process tool = new ProcessBuilder(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(), "factory", "--out",
+        factory.toString(), "--count", Integer.toString(count), "--platform-data-dir", node(0).dataDir().toString(),
+        "--provisioning-url", "mqtts://localhost:" + node(0).provisioning())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("factory.log").toFile()).start();
+    if (!tool.waitFor(300, TimeUnit.SECONDS) || tool.exitValue() != 0) {
+      throw new AssertionError("zto factory failed, see " + dir.resolve("factory.log"));
+    }
+    OperatorClient operator = operator(via);
+    for (String[] anchor : new String[][] {{"customer", "ldevid"}, {"manufacturer", "idevid"}}) {
+      operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject().put("name", anchor[0])
+          .put("purpose", anchor[1]).put("pem", Files.readString(factory.resolve(anchor[0] + "-ca.pem"))).encode());
+    }
+    int imported = OperatorClient.json(operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
+        Files.readString(factory.resolve("enrollments.jsonl")))).getInteger("imported");
+    if (imported != count) {
+      throw new AssertionError("imported " + imported + " of " + count + " enrollments");
+    }
+    return factory;
+  }
+
+  /** The factory config of the {@code i}-th device (0-based) of {@link #registeredDevices}. */
+  static FactoryConfig device(Path factory, int i) {
+    return FactoryConfig.read(factory.resolve(String.format("devices/gw-%06d/factory.json", i + 1)));
+  }
+
+  /** Every node's provisioning, EST and operational endpoints, node 0 first. */
+  Endpoints endpoints() {
+    List<String> provisioning = new ArrayList<>();
+    List<String> est = new ArrayList<>();
+    List<String> mqtt = new ArrayList<>();
+    for (ZtoProcess node : nodes) {
+      provisioning.add("mqtts://localhost:" + node.provisioning());
+      est.add("https://localhost:" + node.est() + "/.well-known/est");
+      mqtt.add("mqtts://localhost:" + node.operational());
+    }
+    return new Endpoints(provisioning, est, mqtt);
   }
 
   /** The node's {@code /health}. */
