@@ -1,6 +1,7 @@
 package io.zto.shared.cluster;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.LeaseRepository;
@@ -46,7 +47,10 @@ public final class LeaderLease {
   private final String nodeId;
   private final Duration ttl;
   private long timer = -1;
+  private long deadlineTimer = -1;
   private boolean inFlight;
+  private boolean announced;
+  private Handler<Boolean> leadershipHandler = leader -> { };
   private boolean stopped;
   // read from other threads (health, metrics scrapes); written on the lease's context only
   private volatile long deadlineNanos;
@@ -71,6 +75,16 @@ public final class LeaderLease {
    */
   public static LeaderLease create(Vertx vertx, Database db, String name, String nodeId, Duration ttl) {
     return new LeaderLease(vertx, db, name, nodeId, ttl);
+  }
+
+  /**
+   * Called on this lease's context with {@code true} when this node becomes the leader and {@code false} when it
+   * stops being it (lost to another node, its deadline passed without a renewal, or {@link #stop()}): start and
+   * stop a duty's scheduler here, e.g. {@code lease.leadershipHandler(on -> { if (on) s.start(); else s.stop(); })}.
+   */
+  public LeaderLease leadershipHandler(Handler<Boolean> handler) {
+    this.leadershipHandler = Objects.requireNonNull(handler, "handler");
+    return this;
   }
 
   /** Makes a first attempt (completing when it is answered) and keeps trying or renewing every {@code ttl / 3}. */
@@ -98,8 +112,10 @@ public final class LeaderLease {
   public Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(deadlineTimer);
     boolean wasLeader = isLeader();
     held = false;
+    announce();
     return wasLeader ? leases.release(name, nodeId).<Void>mapEmpty().recover(failure -> Future.succeededFuture())
         : Future.succeededFuture();
   }
@@ -129,6 +145,10 @@ public final class LeaderLease {
     held = nodeId.equals(holder);
     if (held) {
       deadlineNanos = sent + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis());
+      // step down exactly at the deadline if no renewal moved it, not at the next attempt
+      vertx.cancelTimer(deadlineTimer);
+      long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1;
+      deadlineTimer = vertx.setTimer(Math.max(1, left), id -> announce());
     }
     if (held != wasLeader) {
       LOG.info("lease '{}': node {} {}", name, nodeId, held ? "is now the leader" : "is no longer the leader (" + holder + " is)");
@@ -136,5 +156,15 @@ public final class LeaderLease {
       LOG.info("lease '{}': the leader is {}", name, holder);
     }
     leader = holder;
+    announce();
+  }
+
+  /** Tells the handler when leadership changed since it was last told. */
+  private void announce() {
+    boolean now = isLeader();
+    if (now != announced) {
+      announced = now;
+      leadershipHandler.handle(now);
+    }
   }
 }

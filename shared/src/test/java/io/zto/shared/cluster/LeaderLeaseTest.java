@@ -98,6 +98,22 @@ class LeaderLeaseTest {
     awaitTrue(() -> !lease.isLeader(), TTL.plusMillis(500));
   }
 
+  @BackendTest
+  void theHandlerHearsWhenLeadershipComesAndGoes(Database db) {
+    // GIVEN A leading with a handler, B waiting with one
+    List<Boolean> heardByA = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Boolean> heardByB = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LeaderLease leaseA = startedOn(node(), db, "node-a", heardByA::add);
+    LeaderLease leaseB = startedOn(node(), db, "node-b", heardByB::add);
+    assertThat(heardByA).containsExactly(true);
+    assertThat(heardByB).isEmpty();
+    // WHEN A stops THEN A hears it lost, and B hears it won
+    Await.result(leaseA.stop());
+    assertThat(heardByA).containsExactly(true, false);
+    awaitTrue(() -> heardByB.equals(List.of(true)), TTL);
+    assertThat(leaseB.isLeader()).isTrue();
+  }
+
   private LeaderLease started(Database db, String nodeId) {
     return startedOn(node(), db, nodeId);
   }
@@ -109,7 +125,11 @@ class LeaderLeaseTest {
   }
 
   private static LeaderLease startedOn(Vertx vertx, Database db, String nodeId) {
-    LeaderLease lease = LeaderLease.create(vertx, db, "crl", nodeId, TTL);
+    return startedOn(vertx, db, nodeId, leader -> { });
+  }
+
+  private static LeaderLease startedOn(Vertx vertx, Database db, String nodeId, io.vertx.core.Handler<Boolean> handler) {
+    LeaderLease lease = LeaderLease.create(vertx, db, "crl", nodeId, TTL).leadershipHandler(handler);
     Promise<Void> started = Promise.promise();
     vertx.getOrCreateContext().runOnContext(ignored -> lease.start().onComplete(started));
     Await.result(started.future());
