@@ -233,15 +233,15 @@ def provision(host, port, cafile, cert, key, device, user, password, request_id)
     c.disconnect()
 
 
-def persist_phase1(host, port):
-    c, _ = client("keeper", host, port, clean=True, expiry=300)
-    subscribe(c, "keep/#", qos=1)
+def persist_phase1(host, port, cid="keeper", topic_filter="keep/#"):
+    c, _ = client(cid, host, port, clean=True, expiry=300)
+    subscribe(c, topic_filter, qos=1)
     c.disconnect()
     c.loop_stop()
 
 
-def persist_phase2(host, port):
-    c2 = mqtt.Client(client_id="keeper", protocol=mqtt.MQTTv5)
+def persist_phase2(host, port, cid="keeper", live_topic="keep/b", queued="2"):
+    c2 = mqtt.Client(client_id=cid, protocol=mqtt.MQTTv5)
     got, cond = collect(c2, 3)
     connected = threading.Event()
     seen = {}
@@ -256,11 +256,11 @@ def persist_phase2(host, port):
     c2.connect(host, port, clean_start=False, properties=props)
     c2.loop_start()
     connected.wait(TIMEOUT)
-    wait_for(got, cond, 2)
+    wait_for(got, cond, int(queued))
     # the restored subscription also takes new messages
-    pub, _ = client("keeper-pub", host, port)
-    pub.publish("keep/b", b"live", qos=1).wait_for_publish(TIMEOUT)
-    wait_for(got, cond, 3)
+    pub, _ = client(cid + "-pub", host, port)
+    pub.publish(live_topic, b"live", qos=1).wait_for_publish(TIMEOUT)
+    wait_for(got, cond, int(queued) + 1)
     out(present=seen.get("present"), payloads=[m["payload"] for m in got])
 
 

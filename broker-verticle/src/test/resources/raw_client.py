@@ -2,6 +2,7 @@
 connection, and a subscriber that never acknowledges. Prints JSON lines; every read has a timeout.
 
 Usage: raw_client.py qos2-resend HOST PORT TOPIC | raw_client.py slow HOST PORT TOPIC
+     | raw_client.py unacked HOST PORT TOPIC
 """
 import json
 import socket
@@ -112,5 +113,21 @@ def slow(host, port, topic):
         out(closed=str(e), publishes=publishes)
 
 
+def unacked(host, port, topic):
+    # MQTT 3.1.1 persistent session: subscribes at QoS 1, takes one PUBLISH without PUBACK, then the
+    # connection is lost, so the message stays unacknowledged in the session
+    sock, _ = connect(host, port, "raw-unacked", clean=False)
+    sock.sendall(packet(8, 0x02, struct.pack("!H", 1) + s(topic) + b"\x01"))
+    kind, _, _ = read(sock)
+    out(suback=kind)
+    while True:
+        kind, flags, data = read(sock)
+        if kind == 3:
+            length = struct.unpack("!H", data[:2])[0]
+            out(received=data[2 + length + 2:].decode(), qos=(flags >> 1) & 3)
+            sock.close()
+            return
+
+
 if __name__ == "__main__":
-    {"qos2-resend": qos2_resend, "slow": slow}[sys.argv[1]](sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    {"qos2-resend": qos2_resend, "slow": slow, "unacked": unacked}[sys.argv[1]](sys.argv[2], int(sys.argv[3]), sys.argv[4])

@@ -1,5 +1,6 @@
 package io.zto.broker;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,17 +114,22 @@ public final class Broker {
     return true;
   }
 
-  /** A message published on this node: retained, delivered here, and forwarded to the other nodes. */
+  /** A message published on this node: retained (and stored), delivered here, and forwarded to the other nodes. */
   public void publish(Message message) {
-    deliverLocally(message);
+    deliverLocally(message, true);
     cluster.accept(message);
   }
 
-  /** Delivers to this node's sessions (also what other nodes' messages arrive through). */
-  public void deliverLocally(Message message) {
+  /**
+   * Delivers to this node's sessions only. {@code storeRetained}: whether this node also stores a retained
+   * message; a message routed from another node was stored there already.
+   */
+  public void deliverLocally(Message message, boolean storeRetained) {
     if (message.retain()) {
       retained.put(message);
-      journal.retained(message);
+      if (storeRetained) {
+        journal.retained(message);
+      }
     }
     Map<String, Grant> direct = new LinkedHashMap<>();
     Map<String, List<Subscription>> groups = new LinkedHashMap<>();
@@ -185,14 +191,52 @@ public final class Broker {
   }
 
   private void remove(Session session) {
+    forget(session);
+    if (session.expirySeconds() > 0) {
+      journal.removed(session.clientId());
+    }
+  }
+
+  // drops the session from this node's memory only; what is stored stays
+  private void forget(Session session) {
     for (Subscription sub : session.subscriptions().values()) {
       trie.remove(sub.filter().filter(), sub.trieKey());
     }
     session.subscriptions().clear();
     sessions.remove(session.clientId(), session);
-    if (session.expirySeconds() > 0) {
-      journal.removed(session.clientId());
+  }
+
+  /**
+   * The client connected to another node, which takes its session: a connection here is closed
+   * (session taken over), a pending will is cancelled, and the session leaves this node, stored as it is
+   * now for the other node to load, or removed when the client starts clean. Completes when the store has
+   * it, so the other node reads the final state.
+   */
+  public Future<Void> handOver(String clientId, boolean discard) {
+    cancelWill(clientId);
+    Session session = sessions.get(clientId);
+    if (session == null) {
+      return journal.flushed(clientId);
     }
+    Outlet connection = session.outlet();
+    if (connection != null) {
+      // detached first, so the closing connection does not take the session offline here again
+      session.detach(connection);
+      connection.kick(Outlet.Disconnect.SESSION_TAKEN_OVER, "session taken over by a connection on another node");
+    }
+    if (session.expiryTimer >= 0) {
+      vertx.cancelTimer(session.expiryTimer);
+      session.expiryTimer = -1;
+    }
+    boolean persistent = session.expirySeconds() > 0;
+    if (persistent && !discard) {
+      journal.offline(session);
+    }
+    forget(session);
+    if (persistent && discard) {
+      journal.removed(clientId);
+    }
+    return journal.flushed(clientId);
   }
 
   /** A retained message loaded at start. */

@@ -64,14 +64,15 @@ public final class BrokerBridge {
 
   private void fromOtherNode(JsonObject json) {
     if (!node.nodeId().equals(json.getString("origin"))) {
-      node.broker().deliverLocally(Message.fromJson(json));
+      node.broker().deliverLocally(Message.fromJson(json), false);
     }
   }
 
   private void deliver(DeliverMessage message) {
-    // every node receives the publish, so each delivers locally only: no re-forwarding
+    // every node receives the publish, so each delivers locally only: no re-forwarding. Each node stores
+    // a retained one: the same upsert, so the stored value is the last one whichever node writes last
     node.broker().deliverLocally(Message.fromPlatform(message.topic(), message.payload(), message.qos(),
-        message.retain(), message.properties(), System.currentTimeMillis()));
+        message.retain(), message.properties(), System.currentTimeMillis()), true);
   }
 
   private void fromClient(ClientConnection connection, Message message) {
@@ -157,6 +158,8 @@ public final class BrokerBridge {
     String reason = event.kind() == RevocationEvent.Kind.DEVICE ? "device disabled" : "certificate revoked";
     if (event.kind() == RevocationEvent.Kind.DEVICE) {
       disconnect(who -> event.deviceId().equals(who.deviceId()), reason);
+    } else if (event.kind() == RevocationEvent.Kind.ISSUER) {
+      disconnect(who -> event.issuerFingerprint().equals(who.issuerFingerprint()), "issuer's CRL is stale");
     } else {
       String serial = event.serial().toLowerCase().replaceFirst("^0+(?=.)", "");
       disconnect(who -> serial.equals(who.certificateSerial())

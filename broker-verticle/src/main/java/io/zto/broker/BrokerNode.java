@@ -1,10 +1,12 @@
 package io.zto.broker;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.zto.shared.config.MqttConfig;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /** The broker of this node with its limits: what connections and the bridge share. */
 public final class BrokerNode {
@@ -16,6 +18,7 @@ public final class BrokerNode {
   private final Set<ClientConnection> connections = new LinkedHashSet<>();
   private BiConsumer<ClientConnection, Message> inbound;
   private DenialAudit denials;
+  private BiFunction<String, Boolean, Future<Void>> claims = (clientId, cleanStart) -> Future.succeededFuture();
 
   public BrokerNode(Vertx vertx, MqttConfig config, BrokerMetrics metrics, String nodeId) {
     this.config = config;
@@ -37,14 +40,24 @@ public final class BrokerNode {
     return config.maxMessageSize();
   }
 
-  /** Routes client publishes through {@code sink} (the platform bridge) instead of straight to the broker. */
   /** Where ACL denials are audited; without it they are only counted. */
   void denials(DenialAudit audit) {
     this.denials = audit;
   }
 
+  /** Routes client publishes through {@code sink} (the platform bridge) instead of straight to the broker. */
   public void inbound(BiConsumer<ClientConnection, Message> sink) {
     this.inbound = sink;
+  }
+
+  /** How a CONNECT takes its session from other nodes ({@link SessionHandover}); nothing to do on one node. */
+  void claims(BiFunction<String, Boolean, Future<Void>> claim) {
+    this.claims = claim;
+  }
+
+  /** Brings the session of {@code clientId} to this node; completes on the broker's context. */
+  Future<Void> claim(String clientId, boolean cleanStart) {
+    return claims.apply(clientId, cleanStart);
   }
 
   void opened(ClientConnection connection) {

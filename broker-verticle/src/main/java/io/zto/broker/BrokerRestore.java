@@ -9,54 +9,114 @@ import io.zto.shared.store.BrokerStateRepository.QueuedMessage;
 import io.zto.shared.store.BrokerStateRepository.StoredSession;
 import io.zto.shared.store.BrokerStateRepository.StoredSubscription;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Loads the stored broker state at start, before the listeners open: retained messages, persistent
- * sessions with their subscriptions and queued messages. Unacknowledged messages come back as queued,
- * so they are sent again (without DUP: the new connection never saw them).
+ * Loads the stored broker state at start, before the listeners open: retained messages, and the persistent
+ * sessions this node owns with their subscriptions and queued messages. A session belongs to the node that
+ * last held it ({@code broker_sessions.node}); sessions of nodes that are gone (every other node when not
+ * clustered) are adopted first, each by exactly one node. Unacknowledged messages come back as queued, so
+ * they are sent again (without DUP: the new connection never saw them).
  */
 final class BrokerRestore {
 
-  private record Snapshot(List<JsonObject> retained, List<StoredSession> sessions,
-                          List<StoredSubscription> subscriptions, List<QueuedMessage> queued) {}
+  /** What is loaded: retained messages (none when loading one session) and sessions with their state. */
+  record Snapshot(List<JsonObject> retained, List<StoredSession> sessions,
+                  List<StoredSubscription> subscriptions, List<QueuedMessage> queued) {}
 
   private BrokerRestore() {}
 
-  static Future<Void> load(BrokerStateRepository repo, Broker broker, Context context) {
+  /**
+   * Loads what this node owns into {@code broker}. {@code alive} tells whether another node (by id) still
+   * runs; its sessions stay with it.
+   */
+  static Future<Void> load(BrokerStateRepository repo, Broker broker, Context context, String nodeId,
+                           Function<String, Future<Boolean>> alive) {
     Instant now = Instant.now();
     return repo.deleteExpired(now)
+        .compose(v -> adoptOrphans(repo, nodeId, alive))
         .compose(v -> Future.all(repo.retained(now), repo.sessions(now), repo.subscriptions(), repo.queued()))
-        .map(all -> new Snapshot(all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3)))
-        .compose(snapshot -> {
-          // the broker state is confined to the verticle's context, whatever thread the database answered on
-          Promise<Void> applied = Promise.promise();
-          context.runOnContext(x -> {
-            apply(snapshot, broker, now);
-            applied.complete();
-          });
-          return applied.future();
+        .map(all -> new Snapshot(all.resultAt(0), owned(all.resultAt(1), nodeId), all.resultAt(2), all.resultAt(3)))
+        .compose(snapshot -> applyOn(context, snapshot, broker, now));
+  }
+
+  /** Loads one stored session (taken over from another node) unless the broker has one by now. */
+  static Future<Void> loadSession(BrokerStateRepository repo, Broker broker, Context context, String clientId) {
+    Instant now = Instant.now();
+    return Future.all(repo.session(clientId, now), repo.subscriptions(clientId), repo.queued(clientId))
+        .compose(all -> {
+          StoredSession stored = all.resultAt(0);
+          if (stored == null) {
+            return Future.succeededFuture();
+          }
+          return applyOn(context, new Snapshot(List.of(), List.of(stored), all.resultAt(1), all.resultAt(2)),
+              broker, now);
         });
+  }
+
+  /**
+   * Takes over the stored sessions of nodes that are gone ({@code alive} answers false); returns the client
+   * ids this node adopted. Several nodes adopting at once each get a disjoint part.
+   */
+  static Future<List<String>> adoptOrphans(BrokerStateRepository repo, String nodeId,
+                                           Function<String, Future<Boolean>> alive) {
+    return repo.owners().compose(owners -> {
+      List<Future<List<String>>> adopted = new ArrayList<>();
+      for (String other : owners) {
+        if (!other.equals(nodeId)) {
+          adopted.add(alive.apply(other).compose(up -> up ? Future.succeededFuture(List.of())
+              : repo.adopt(other, nodeId)));
+        }
+      }
+      return Future.all(adopted).map(all -> {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          ids.addAll(all.<List<String>>resultAt(i));
+        }
+        return ids;
+      });
+    });
+  }
+
+  private static List<StoredSession> owned(List<StoredSession> sessions, String nodeId) {
+    return sessions.stream().filter(s -> nodeId.equals(s.node())).toList();
+  }
+
+  private static Future<Void> applyOn(Context context, Snapshot snapshot, Broker broker, Instant now) {
+    // the broker state is confined to the verticle's context, whatever thread the database answered on
+    Promise<Void> applied = Promise.promise();
+    context.runOnContext(x -> {
+      apply(snapshot, broker, now);
+      applied.complete();
+    });
+    return applied.future();
   }
 
   private static void apply(Snapshot snapshot, Broker broker, Instant now) {
     snapshot.retained().forEach(json -> broker.restoreRetained(Message.fromJson(json)));
+    Set<String> loaded = new LinkedHashSet<>();
     for (StoredSession stored : snapshot.sessions()) {
+      if (broker.session(stored.clientId()) != null) {
+        continue; // the client connected here meanwhile: what it has now wins
+      }
       long remaining = stored.expiresAt() == null ? stored.expirySeconds()
           : Math.max(1, stored.expiresAt().getEpochSecond() - now.getEpochSecond());
       broker.restoreSession(stored.clientId(), stored.expirySeconds(), remaining);
+      loaded.add(stored.clientId());
     }
     for (StoredSubscription stored : snapshot.subscriptions()) {
-      Session session = broker.session(stored.clientId());
       Subscription sub = StoredJournal.subscription(stored.clientId(), stored.filter(), stored.options());
-      if (session != null && sub != null) {
-        broker.restoreSubscription(session, sub);
+      if (loaded.contains(stored.clientId()) && sub != null) {
+        broker.restoreSubscription(broker.session(stored.clientId()), sub);
       }
     }
     for (QueuedMessage queued : snapshot.queued()) {
-      Session session = broker.session(queued.clientId());
-      if (session != null) {
-        session.window().waiting().addLast(StoredJournal.outbound(queued.message()));
+      if (loaded.contains(queued.clientId())) {
+        broker.session(queued.clientId()).window().waiting().addLast(StoredJournal.outbound(queued.message()));
       }
     }
   }

@@ -18,6 +18,7 @@ import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.BrokerStateRepository;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The MQTT broker of a node: the operational (mutual TLS), provisioning (mutual TLS with an LDevID)
@@ -43,14 +44,24 @@ public final class BrokerVerticle extends VerticleBase {
     AuditRepository audit = new AuditRepository(platform.db());
     node.denials(new DenialAudit(audit, platform.nodeId(), java.time.Clock.systemUTC()));
     BrokerStateRepository state = new BrokerStateRepository(platform.db());
-    node.broker().journal(new StoredJournal(state, platform.nodeId()));
+    StoredJournal journal = new StoredJournal(state, platform.nodeId());
+    node.broker().journal(journal);
+    // clustered: sessions move between nodes; alone, every stored session is this node's
+    SessionHandover handover = vertx.isClustered() ? new SessionHandover(vertx, node, state, journal, context) : null;
+    Function<String, Future<Boolean>> alive = handover == null ? other -> Future.succeededFuture(false)
+        : handover::alive;
     // stored sessions and retained messages are back before the first client connects
-    return BrokerRestore.load(state, node.broker(), context).compose(v -> listenAll(mqtt, authenticator, audit));
+    return BrokerRestore.load(state, node.broker(), context, platform.nodeId(), alive)
+        .compose(v -> listenAll(mqtt, authenticator, audit, handover));
   }
 
-  private Future<?> listenAll(MqttConfig mqtt, ConnectAuthenticator authenticator, AuditRepository audit) {
+  private Future<?> listenAll(MqttConfig mqtt, ConnectAuthenticator authenticator, AuditRepository audit,
+                              SessionHandover handover) {
     List<Future<?>> started = new ArrayList<>();
     started.add(new BrokerBridge(vertx, node, audit).start());
+    if (handover != null) {
+      started.add(handover.start());
+    }
     // operational: a certificate is requested, not required, so service accounts can log in with a
     // password alone; devices without a certificate are refused after the handshake
     started.add(listen(Identity.Listener.OPERATIONAL, tls(mqtt, mqtt.operational().port(), ClientAuth.REQUEST),

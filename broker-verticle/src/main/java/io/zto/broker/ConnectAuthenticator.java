@@ -18,6 +18,7 @@ import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.TrustAnchorRepository;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -145,11 +146,13 @@ public final class ConnectAuthenticator {
     return anchors.list(TrustAnchor.Purpose.LDEVID)
         .compose(list -> vertx.executeBlocking(() -> CertificateCheck.verify(Identity.Listener.PROVISIONING, chain,
             list.stream().map(a -> Pem.readCertificate(a.pem())).toList(), clientId), false))
-        .compose(partial -> crls.isListed(partial.certificateSerial(), partial.issuerFingerprint())
-            .compose(listed -> listed ? refuse(Refusal.Kind.BANNED, "LDevID is revoked")
+        .compose(partial -> crls.check(partial.certificateSerial(), partial.issuerFingerprint(), Instant.now())
+            .compose(check -> check.refused() ? refuse(Refusal.Kind.BANNED, "LDevID refused: " + check.describe())
                 : Future.<Void>succeededFuture())
             .compose(v -> devices.get(partial.deviceId()))
-            .compose(device -> checkDevice(device, partial.deviceId(), false))
+            // a retired device may ask: the provisioning service admits it under a new registration only
+            .compose(device -> checkDevice(device.filter(d -> d.state() != Device.State.RETIRED), partial.deviceId(),
+                false))
             .compose(v -> auth != null && platform.pki().provisioningCredentials().matches(auth.getUsername(),
                 auth.getPassword()) ? Future.<Void>succeededFuture()
                 : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong provisioning username or password"))

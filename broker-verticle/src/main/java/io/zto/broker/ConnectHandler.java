@@ -52,7 +52,12 @@ final class ConnectHandler {
             return;
           }
           if (ar.succeeded()) {
-            accept(endpoint, v5, ar.result());
+            // clustered: the session first comes over from the node that holds it
+            node.claim(endpoint.clientIdentifier(), endpoint.isCleanSession()).onComplete(claimed -> {
+              if (!closed[0]) {
+                accept(endpoint, v5, ar.result());
+              }
+            });
           } else if (ar.cause() instanceof Refusal refusal) {
             refuse(endpoint, v5, refusal);
           } else {

@@ -1,5 +1,7 @@
 package io.zto.broker;
 
+import io.vertx.core.Future;
+
 /**
  * Where the broker records the state of persistent sessions (expiry above 0) and retained messages,
  * so that they survive a restart. Calls are made on the broker's event loop and must not block.
@@ -27,4 +29,9 @@ public interface SessionJournal {
 
   /** A retained message was stored or, with an empty payload, cleared. */
   default void retained(Message message) { }
+
+  /** Completes when every write recorded so far for {@code clientId} is done (whether or not it worked). */
+  default Future<Void> flushed(String clientId) {
+    return Future.succeededFuture();
+  }
 }

@@ -43,6 +43,11 @@ final class StoredJournal implements SessionJournal {
   }
 
   @Override
+  public Future<Void> flushed(String clientId) {
+    return chains.getOrDefault(clientId, Future.succeededFuture()).transform(ar -> Future.succeededFuture());
+  }
+
+  @Override
   public void online(Session session) {
     StoredSession row = new StoredSession(session.clientId(), session.expirySeconds(), nodeId, null);
     then(session.clientId(), () -> repo.saveSession(row, Instant.now())

@@ -51,14 +51,16 @@ class TlsListenersTest {
   static TestBroker broker;
   static PlatformPki pki;
   static Path rootPem;
+  static OperationalDevices devices;
 
   @BeforeAll
   static void start() throws IOException {
     pki = TestPki.create(dir.resolve("data"));
     broker = TestBroker.start(pki, Map.of());
-    rootPem = write("root.pem", pki.rootPem());
-    operationalDevice(DEVICE, Device.State.PROVISIONED);
-    operationalDevice(DISABLED, Device.State.DISABLED);
+    devices = new OperationalDevices(pki, broker.platform.db(), broker.vertx, dir);
+    rootPem = devices.rootPem();
+    devices.create(DEVICE, Device.State.PROVISIONED, PASSWORD);
+    devices.create(DISABLED, Device.State.DISABLED, PASSWORD);
   }
 
   @AfterAll
@@ -70,28 +72,8 @@ class TlsListenersTest {
     return Files.writeString(dir.resolve(name), text);
   }
 
-  /** A device with an operational certificate, credentials and state in the database; PEM files on disk. */
-  static void operationalDevice(String id, Device.State state) throws IOException {
-    KeyPair keys = KeyPairs.ecP256();
-    X509Certificate cert = TestPki.authority(pki).issue(keys.getPublic(), id, Duration.ofDays(30));
-    IssuedCertificate issued = IssuedCertificate.issued(cert.getSerialNumber().toString(16), id, "issuing",
-        cert.getSubjectX500Principal().getName(), "operational", Fingerprints.publicKeySha256(cert),
-        Fingerprints.sha256(cert), cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), Await.result(
-            broker.vertx.executeBlocking(cert::getEncoded)));
-    Await.result(new CertificateRepository(broker.platform.db()).insert(issued));
-    Await.result(new DeviceRepository(broker.platform.db()).upsert(Device.seen(id, "default", state)));
-    Await.result(new CredentialRepository(broker.platform.db()).replace(new MqttCredential(id, id,
-        SecretHasher.argon2id().hash(PASSWORD), "req-1", Instant.now())));
-    write(id + ".pem", Pem.encode(cert));
-    write(id + ".key", Pem.encode(keys.getPrivate()));
-  }
-
   static List<String> tls(String tool, int port, String id, String version, String... more) {
-    List<String> command = new ArrayList<>(List.of("stdbuf", "-oL", tool, "-h", "127.0.0.1", "-p",
-        String.valueOf(port), "--cafile", rootPem.toString(), "--cert", dir.resolve(id + ".pem").toString(), "--key",
-        dir.resolve(id + ".key").toString(), "-V", version));
-    command.addAll(List.of(more));
-    return command;
+    return devices.tls(tool, port, id, version, more);
   }
 
   @Test

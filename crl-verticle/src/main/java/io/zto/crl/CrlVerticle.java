@@ -9,12 +9,16 @@ import io.zto.shared.Platform;
 import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
+import io.vertx.ext.web.client.WebClient;
 import io.zto.shared.cluster.LeaderLease;
 import io.zto.shared.config.Role;
+import io.zto.shared.domain.CrlSource;
 import io.zto.shared.domain.IssuedCrl;
 import io.zto.shared.net.Health;
 import io.zto.shared.pki.PlatformPki;
+import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
+import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.IssuedCrlRepository;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,10 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the platform's CRLs and the list of blocked certificates and devices true to the PKIs. This
- * version serves and reissues the issuing CA's own CRL ({@link Addresses#CRL_GET},
- * {@link Addresses#CRL_REISSUE}) and renews it at half its validity; external sources come with the
- * revocation issue.
+ * Keeps the platform's CRLs and the list of blocked certificates and devices true to the PKIs: serves and
+ * reissues the issuing CA's own CRL ({@link Addresses#CRL_GET}, {@link Addresses#CRL_REISSUE}) and renews
+ * it at half its validity; fetches, verifies and applies the external CRL sources when due
+ * ({@link CrlSourceScheduler}) or when asked ({@link Addresses#CRL_REFRESH}), announcing every change on
+ * {@link Addresses#REVOCATION_EVENTS}; reports stale sources in its health and metrics.
  */
 public final class CrlVerticle extends VerticleBase {
 
@@ -39,11 +44,20 @@ public final class CrlVerticle extends VerticleBase {
   public static final String LEASE = "crl";
 
   private final Platform platform;
+  private final CrlSyncOptions options;
   private OwnCrlIssuer issuer;
   private LeaderLease lease;
+  private CrlSourceRepository sources;
+  private CrlSourceScheduler scheduler;
+  private CrlSourceStatus status;
 
   public CrlVerticle(Platform platform) {
+    this(platform, new CrlSyncOptions().setFetchTimeout(platform.config().crl().fetchTimeout()));
+  }
+
+  public CrlVerticle(Platform platform, CrlSyncOptions options) {
     this.platform = platform;
+    this.options = options;
   }
 
   @Override
@@ -62,11 +76,13 @@ public final class CrlVerticle extends VerticleBase {
             failure.getMessage()));
       }
     });
+    startSources();
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_GET, msg -> answer(msg, false)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REISSUE, msg -> answer(msg, true)).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REFRESH, this::refresh).completion(),
         Health.register(vertx, Role.CRL.label(), () -> HealthReport.up(Role.CRL.label(),
-            new JsonObject().put("database", platform.db().kind()).put("leader", lease.leader())
+            status.health().put("database", platform.db().kind()).put("leader", lease.leader())
                 .put("isLeader", lease.isLeader()))),
         lease.start(),
         issuer.current());
@@ -77,9 +93,48 @@ public final class CrlVerticle extends VerticleBase {
     return lease == null ? Future.succeededFuture() : lease.stop();
   }
 
-  /** The CRL duty's lease: gate every periodic cluster-wide duty (renewal, external fetches) on {@code isLeader()}. */
+  /** The CRL duty's lease: gate every periodic cluster-wide duty (renewal, external fetches) on it. */
   public LeaderLease lease() {
     return lease;
+  }
+
+  private void startSources() {
+    Clock clock = Clock.systemUTC();
+    sources = new CrlSourceRepository(platform.db(), vertx);
+    CrlSourceMetrics metrics = new CrlSourceMetrics(platform.metrics(), clock);
+    status = new CrlSourceStatus(vertx, metrics, clock);
+    CrlFetcher fetcher = new CrlFetcher(vertx, WebClient.create(vertx, options.webClientOptions()),
+        options.maxCrlBytes(), options.fetchTimeout());
+    CrlSourceSync sync = new CrlSourceSync(vertx, sources, new AuditRepository(platform.db()), fetcher, metrics,
+        platform.nodeId(), clock);
+    scheduler = new CrlSourceScheduler(vertx, sources, sync, options.tick(), clock, status::update);
+    scheduler.watch();
+    // only the lease holder fetches for the cluster: started when this node wins the lease, stopped when it loses it
+    lease.leadershipHandler(leader -> {
+      if (leader) {
+        scheduler.start();
+      } else {
+        scheduler.stop();
+      }
+    });
+  }
+
+  private void refresh(Message<JsonObject> msg) {
+    String id = msg.body() == null ? null : msg.body().getString("id");
+    if (CrlSource.PLATFORM_ID.equals(id)) {
+      issuer.reissue().onSuccess(crl -> msg.reply(new JsonObject().put("id", id).put("outcome", "accepted")
+              .put("thisUpdate", crl.thisUpdate().toString()).put("nextUpdate", crl.nextUpdate().toString())))
+          .onFailure(failure -> msg.fail(BusFailure.INTERNAL, "cannot issue the CRL: " + failure.getMessage()));
+      return;
+    }
+    sources.get(id == null ? "" : id).onSuccess(found -> {
+      if (found.isEmpty()) {
+        msg.fail(BusFailure.NOT_FOUND, "no CRL source with id '" + id + "'");
+      } else {
+        scheduler.refreshNow(found.get()).onSuccess(msg::reply)
+            .onFailure(failure -> msg.fail(BusFailure.INTERNAL, failure.getMessage()));
+      }
+    }).onFailure(failure -> msg.fail(BusFailure.UNAVAILABLE, "cannot read the CRL sources: " + failure.getMessage()));
   }
 
   private void answer(Message<JsonObject> msg, boolean reissue) {

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /api/v1/certificates?deviceId=&cursor=&limit=} and
+ * {@code GET /api/v1/certificates?deviceId=&renewalDue=&cursor=&limit=} (each with its {@code renewal}
+ * state, see {@link io.zto.shared.domain.Renewal}) and
  * {@code POST /api/v1/certificates/{serial}/revoke {reason}} (contract §7, §8): a revocation is stored,
  * announced on {@link Addresses#REVOCATION_EVENTS}, the issuing CA's CRL is reissued at once, and audited.
  */
@@ -33,9 +34,11 @@ final class CertificatesApi {
   private final AuditRepository audit;
   private final String issuerFingerprint;
   private final String nodeId;
+  private final int renewalWarningPercent;
 
   CertificatesApi(Vertx vertx, CertificateRepository certificates, AuditRepository audit, String issuerFingerprint,
-                  String nodeId) {
+                  String nodeId, int renewalWarningPercent) {
+    this.renewalWarningPercent = renewalWarningPercent;
     this.vertx = vertx;
     this.certificates = certificates;
     this.audit = audit;
@@ -52,10 +55,11 @@ final class CertificatesApi {
       return;
     }
     String cursor = ctx.queryParams().get("cursor");
-    certificates.list(ctx.queryParams().get("deviceId"), cursor, limit)
+    boolean dueOnly = "true".equals(ctx.queryParams().get("renewalDue"));
+    certificates.list(ctx.queryParams().get("deviceId"), dueOnly, Instant.now(), renewalWarningPercent, cursor, limit)
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
-          page.items().forEach(c -> items.add(c.toJson()));
+          page.items().forEach(c -> items.add(withRenewal(c)));
           ctx.json(new JsonObject().put("items", items).put("nextCursor", page.nextCursor()));
         })
         .onFailure(failure -> {
@@ -69,11 +73,11 @@ final class CertificatesApi {
 
   void get(RoutingContext ctx) {
     String serial = serial(ctx);
-    certificates.get(serial).onSuccess(found -> {
+    certificates.getRenewing(serial, Instant.now(), renewalWarningPercent).onSuccess(found -> {
       if (found.isEmpty()) {
         ApiErrors.send(ctx, 404, "not_found", "no certificate with serial " + serial);
       } else {
-        ctx.json(found.get().toJson());
+        ctx.json(withRenewal(found.get()));
       }
     }).onFailure(ctx::fail);
   }
@@ -128,6 +132,10 @@ final class CertificatesApi {
     return reissued.compose(done -> audit.append(new AuditEvent(0, now, actor, "certificate.revoke", revoked.serial(),
         AuditEvent.Outcome.SUCCEEDED, reason.rfcName(), new JsonObject().put("deviceId", revoked.deviceId()), nodeId))
         .mapEmpty());
+  }
+
+  private static JsonObject withRenewal(CertificateRepository.Renewing c) {
+    return c.certificate().toJson().put("renewal", c.renewal().toJson());
   }
 
   private static String serial(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package io.zto.deploy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.bus.Addresses;
@@ -9,40 +10,47 @@ import io.zto.shared.bus.DropSessions;
 import io.zto.shared.bus.RevocationEvent;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.domain.Device;
-import io.zto.shared.domain.EnrollmentStatus;
 import io.zto.shared.domain.IssuedCertificate;
+import io.zto.shared.domain.Page;
+import io.zto.shared.domain.ProvisioningRequest;
+import io.zto.shared.domain.Renewal;
 import io.zto.shared.domain.RevocationReason;
 import io.zto.shared.pki.PlatformPki;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
-import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.DeviceRepository;
-import io.zto.shared.store.EnrollmentRepository;
+import io.zto.shared.store.ProvisioningRequestRepository;
 import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 
 /**
  * {@code /api/v1/devices}: the fleet. Disabling drops the device's sessions and refuses it everywhere
- * while leaving its certificates valid for enable; retiring also revokes its certificates
- * (cessationOfOperation), deletes its credentials and closes its individual enrollment.
+ * (provisioning, EST, both MQTT listeners) while leaving its certificates valid for enable; retiring also
+ * revokes its certificates (cessationOfOperation), deletes its credentials and closes its individual
+ * enrollment (docs/lifecycle.md).
  */
 final class DeviceApi {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceApi.class);
+
   private final Vertx vertx;
   private final DeviceRepository devices;
-  private final CredentialRepository credentials;
   private final CertificateRepository certificates;
-  private final EnrollmentRepository enrollments;
+  private final ProvisioningRequestRepository requests;
   private final AuditRepository audit;
+  private final int renewalWarningPercent;
 
-  DeviceApi(Vertx vertx, DeviceRepository devices, CredentialRepository credentials, CertificateRepository certificates,
-            EnrollmentRepository enrollments, AuditRepository audit) {
+  DeviceApi(Vertx vertx, DeviceRepository devices, CertificateRepository certificates,
+            ProvisioningRequestRepository requests, AuditRepository audit, int renewalWarningPercent) {
     this.vertx = vertx;
     this.devices = devices;
-    this.credentials = credentials;
     this.certificates = certificates;
-    this.enrollments = enrollments;
+    this.requests = requests;
     this.audit = audit;
+    this.renewalWarningPercent = renewalWarningPercent;
   }
 
   void list(RoutingContext ctx) {
@@ -52,8 +60,26 @@ final class DeviceApi {
         .onFailure(failure -> ApiResponses.fail(ctx, failure));
   }
 
+  /**
+   * The device with, when it waits in the approval queue, {@code pending} (which request and why) and,
+   * once it holds a certificate, {@code renewal} of its latest one ({@link Renewal}).
+   */
   void get(RoutingContext ctx) {
-    ApiResponses.reply(ctx, 200, existing(ApiRequests.id(ctx)).map(Device::toJson));
+    String id = ApiRequests.id(ctx);
+    ApiResponses.reply(ctx, 200, existing(id).compose(device -> {
+      Future<Optional<ProvisioningRequest>> latest = requests.latestOf(id);
+      Future<Page<CertificateRepository.Renewing>> newest = certificates.list(id, false, Instant.now(),
+          renewalWarningPercent, null, 1);
+      return Future.all(latest, newest).map(both -> {
+        JsonObject json = device.toJson();
+        latest.result().filter(r -> r.status() == ProvisioningRequest.Status.PENDING).ifPresent(r -> json.put("pending",
+            new JsonObject().put("id", r.id()).put("requestId", r.requestId()).put("reason", r.reason())
+                .put("since", r.createdAt().toString())));
+        newest.result().items().stream().findFirst().ifPresent(c -> json.put("renewal",
+            c.renewal().toJson().put("serial", c.certificate().serial())));
+        return json;
+      });
+    }));
   }
 
   void disable(RoutingContext ctx) {
@@ -84,37 +110,39 @@ final class DeviceApi {
     }));
   }
 
+  /**
+   * Retires in one transaction ({@link DeviceRepository#retire}), then announces it: sessions dropped on
+   * every node, one revocation event per certificate, the CRL reissued, audited. If the node dies after
+   * the commit, the device is refused everywhere already (its state and revoked certificates are
+   * checked at every connect and enrollment) and a repeated DELETE announces again and reissues the CRL.
+   */
   void retire(RoutingContext ctx) {
     String id = ApiRequests.id(ctx);
-    existing(id).compose(device -> devices.setState(id, Device.State.RETIRED, Instant.now())
-            .map(ignored -> block(id, "retired by an operator"))
-            .compose(ignored -> credentials.delete(id))
-            .compose(ignored -> closeEnrollment(device))
-            .compose(ignored -> revokeCertificates(id))
-            .compose(ignored -> audited(ctx, "device.retire", id)))
+    Instant now = Instant.now();
+    devices.retire(id, RevocationReason.CESSATION_OF_OPERATION, now)
+        .map(done -> done.orElseThrow(() -> ApiResponses.notFound("no device with id '" + id + "'")))
+        .compose(retirement -> {
+          block(id, "retired by an operator");
+          retirement.revoked().forEach(cert -> publish(new RevocationEvent(RevocationEvent.Kind.CERTIFICATE,
+              RevocationEvent.Action.BLOCKED, cert.serial(), null, id,
+              RevocationReason.CESSATION_OF_OPERATION.rfcName(), now)));
+          return reissueCrl().compose(ignored -> audit.append(new AuditEvent(0, now, ApiRequests.actor(ctx),
+              "device.retire", id, AuditEvent.Outcome.SUCCEEDED, "retired by an operator", new JsonObject()
+                  .put("revoked", new JsonArray(retirement.revoked().stream().map(IssuedCertificate::serial).toList()))
+                  .put("enrollmentClosed", retirement.device().enrollmentId()), null)));
+        })
         .onSuccess(ignored -> ctx.response().setStatusCode(204).end())
         .onFailure(failure -> ApiResponses.fail(ctx, failure));
   }
 
-  private Future<Void> closeEnrollment(Device device) {
-    return device.enrollmentId() == null ? Future.succeededFuture()
-        : enrollments.setStatus(device.enrollmentId(), EnrollmentStatus.DISABLED, Instant.now()).mapEmpty();
-  }
-
-  /** Revokes the device's valid certificates and has the CRL reissued at once. */
-  private Future<Void> revokeCertificates(String id) {
-    Instant now = Instant.now();
-    return certificates.currentOf(id, now).compose(current -> {
-      Future<?> chain = Future.succeededFuture();
-      for (IssuedCertificate cert : current) {
-        chain = chain.compose(ignored -> certificates.revoke(cert.serial(), RevocationReason.CESSATION_OF_OPERATION, now))
-            .map(revoked -> publish(new RevocationEvent(RevocationEvent.Kind.CERTIFICATE, RevocationEvent.Action.BLOCKED,
-                cert.serial(), null, id, RevocationReason.CESSATION_OF_OPERATION.rfcName(), now)));
-      }
-      return chain.compose(ignored -> current.isEmpty() ? Future.succeededFuture()
-          : vertx.eventBus().request(Addresses.CRL_REISSUE, new JsonObject().put("ca", PlatformPki.ISSUING_CA))
-              .otherwiseEmpty().mapEmpty());
-    });
+  /** The CRL verticle renews before nextUpdate anyway, so a failed reissue is logged, not fatal. */
+  private Future<Void> reissueCrl() {
+    return vertx.eventBus().request(Addresses.CRL_REISSUE, new JsonObject().put("ca", PlatformPki.ISSUING_CA))
+        .<Void>mapEmpty()
+        .otherwise(failure -> {
+          LOG.warn("CRL reissue after a retirement failed: {}", failure.getMessage());
+          return null;
+        });
   }
 
   private Void block(String id, String reason) {

@@ -14,7 +14,7 @@ import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CommandRepository;
 import io.zto.shared.store.CrlSourceRepository;
-import io.zto.shared.store.CredentialRepository;
+import io.zto.shared.store.IssuedCrlRepository;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.EstRequestRepository;
 import io.zto.shared.store.DeviceRepository;
@@ -46,7 +46,7 @@ final class OperatorApi {
   private final String yaml;
 
   private OperatorApi(Vertx vertx, Database db, CrlConfig crlConfig, String issuerFingerprint, String nodeId,
-                      String yaml) {
+                      String yaml, int renewalWarningPercent) {
     this.vertx = vertx;
     this.yaml = yaml;
     AuditRepository audit = new AuditRepository(db);
@@ -55,8 +55,8 @@ final class OperatorApi {
     TrustAnchorApi trustAnchors = new TrustAnchorApi(anchors, audit);
     EnrollmentApi enrollmentApi = new EnrollmentApi(enrollments, anchors, audit);
     ProvisioningRequestApi requests = new ProvisioningRequestApi(vertx, new ProvisioningRequestRepository(db));
-    DeviceApi devices = new DeviceApi(vertx, new DeviceRepository(db), new CredentialRepository(db),
-        new CertificateRepository(db), enrollments, audit);
+    DeviceApi devices = new DeviceApi(vertx, new DeviceRepository(db), new CertificateRepository(db),
+        new ProvisioningRequestRepository(db), audit, renewalWarningPercent);
     operations.put("listTrustAnchors", trustAnchors::list);
     operations.put("createTrustAnchor", trustAnchors::create);
     operations.put("getTrustAnchor", trustAnchors::get);
@@ -87,7 +87,7 @@ final class OperatorApi {
     operations.put("listDeviceCommands", commands::listOfDevice);
     operations.put("getCommand", commands::get);
     CertificatesApi certificates = new CertificatesApi(vertx, new CertificateRepository(db), audit, issuerFingerprint,
-        nodeId);
+        nodeId, renewalWarningPercent);
     operations.put("listCertificates", certificates::list);
     operations.put("getCertificate", certificates::get);
     operations.put("revokeCertificate", certificates::revoke);
@@ -95,19 +95,21 @@ final class OperatorApi {
     operations.put("listEstRequests", estRequests::list);
     operations.put("approveEstRequest", estRequests::approve);
     operations.put("rejectEstRequest", estRequests::reject);
-    CrlSourceApi crlSources = new CrlSourceApi(new CrlSourceRepository(db), audit, crlConfig);
+    CrlSourceApi crlSources = new CrlSourceApi(vertx, new CrlSourceRepository(db), new IssuedCrlRepository(db), audit,
+        crlConfig, issuerFingerprint);
     operations.put("listCrlSources", crlSources::list);
     operations.put("createCrlSource", crlSources::create);
     operations.put("getCrlSource", crlSources::get);
     operations.put("deleteCrlSource", crlSources::delete);
+    operations.put("refreshCrlSource", crlSources::refresh);
     operations.put("listAudit", new AuditApi(audit)::list);
   }
 
   /** Reads the document (on a worker: it is a file) and prepares the handlers. */
   static Future<OperatorApi> load(Vertx vertx, Database db, CrlConfig crlConfig, String issuerFingerprint,
-                                  String nodeId) {
+                                  String nodeId, int renewalWarningPercent) {
     return vertx.executeBlocking(OperatorApi::readDocument, false)
-        .map(yaml -> new OperatorApi(vertx, db, crlConfig, issuerFingerprint, nodeId, yaml));
+        .map(yaml -> new OperatorApi(vertx, db, crlConfig, issuerFingerprint, nodeId, yaml, renewalWarningPercent));
   }
 
   /** The router for {@code /api/v1/*}; fails if an operation of the document has no handler here. */

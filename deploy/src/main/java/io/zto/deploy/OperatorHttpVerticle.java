@@ -59,7 +59,8 @@ public final class OperatorHttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return OperatorApi.load(vertx, db, config.crl(), Fingerprints.sha256(issuingCa), nodeId)
+    return OperatorApi.load(vertx, db, config.crl(), Fingerprints.sha256(issuingCa), nodeId,
+        config.provisioning().renewalWarningPercent())
         .compose(api -> api.router().compose(apiRouter -> listen(api, apiRouter)));
   }
 

@@ -9,6 +9,7 @@ import io.zto.shared.config.LoadedConfig;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.simulator.DeviceCommand;
 import io.zto.simulator.FactoryTool;
+import io.zto.simulator.Simulator;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
@@ -57,6 +58,9 @@ public final class Zto {
     if (args.length > 0 && "factory".equals(args[0])) {
       return new Launch(null, FactoryTool.run(Arrays.copyOfRange(args, 1, args.length), out, err));
     }
+    if (args.length > 0 && "simulate".equals(args[0])) {
+      return new Launch(null, Simulator.run(Arrays.copyOfRange(args, 1, args.length), out, err));
+    }
     if (args.length > 0 && "device".equals(args[0])) {
       Integer exit = DeviceCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       return new Launch(null, exit == null ? RUNNING : exit);
@@ -72,10 +76,11 @@ public final class Zto {
         out.println("  zto factory --out DIR [--count N] ...   make test device identities and factory configs"
             + " (zto factory --help)");
         out.println("  zto device --factory-config FILE         run a device agent (zto device --help)");
+        out.println("  zto simulate --devices N ...             onboard a simulated fleet and report (zto simulate --help)");
         return new Launch(null, EXIT_OK);
       }
       if (!CommandLine.DEFAULT_COMMAND.equals(commandLine.command())) {
-        throw new ConfigException("unknown command '" + commandLine.command() + "' (known: run, factory, device); see --help");
+        throw new ConfigException("unknown command '" + commandLine.command() + "' (known: run, factory, device, simulate); see --help");
       }
       loaded = ConfigLoader.load(commandLine, env);
     } catch (ConfigException e) {

@@ -3,10 +3,13 @@ package io.zto.deploy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.zto.simulator.AgentEvent;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +34,13 @@ final class OperatorClient {
       request.header("Content-Type", type);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The CRL the node publishes for one of its CAs ({@code /crl/{ca}.crl}, DER, no token needed). */
+  X509CRL crl(String ca) throws Exception {
+    HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/crl/" + ca + ".crl")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(response.body()));
   }
 
   static JsonObject json(HttpResponse<String> response) {
@@ -63,14 +73,14 @@ final class OperatorClient {
     throw new AssertionError("command " + id + " was never answered");
   }
 
-  /** Consumes agent events until the device reports {@code kind}. */
-  static void awaitEvent(BlockingQueue<AgentEvent> events, String deviceId, AgentEvent.Kind kind)
+  /** Consumes agent events until the device reports {@code kind}, and returns that event. */
+  static AgentEvent awaitEvent(BlockingQueue<AgentEvent> events, String deviceId, AgentEvent.Kind kind)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       AgentEvent event = events.poll(1, TimeUnit.SECONDS);
       if (event != null && event.deviceId().equals(deviceId) && event.kind() == kind) {
-        return;
+        return event;
       }
     }
     throw new AssertionError(deviceId + " never reported " + kind);

@@ -1,6 +1,7 @@
 package io.zto.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -8,7 +9,9 @@ import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.config.ZtoConfig;
+import io.zto.deploy.est.BcEst;
 import io.zto.shared.pki.ChainVerifier;
+import io.zto.shared.pki.KeyPairs;
 import io.zto.shared.testing.Await;
 import io.zto.simulator.AgentEvent;
 import io.zto.simulator.AgentOptions;
@@ -21,6 +24,10 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.CRLReason;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,13 +40,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.est.ESTException;
+import org.bouncycastle.est.EnrollmentResponse;
 import org.slf4j.LoggerFactory;
 
 /**
  * The mission end to end on one node: factory identities, an operator registering them through the
  * API, device agents onboarding with nobody touching them (provisioning over MQTT, EST enrollment,
- * operational connect), telemetry, a signed command answered, and a revoked certificate leading the
- * device to provision again.
+ * operational connect), telemetry, a signed command answered; and the lifecycle: revocation (dropped,
+ * refused, on the CRL, re-provisioning under the enrollment's policy), disable and enable, retire, renewal
+ * of 30-second certificates and the warning about a device that stops renewing (docs/lifecycle.md).
  */
 class ZeroTouchOnboardingTest {
 
@@ -122,11 +133,31 @@ class ZeroTouchOnboardingTest {
     String commandId = new JsonObject(operator.api("POST", "/api/v1/devices/" + first.deviceId() + "/commands",
         "application/json", new JsonObject().put("name", "reboot").encode()).body()).getString("id");
     assertThat(operator.awaitCommand(commandId).getJsonObject("result").getString("status")).isEqualTo("ok");
-    // WHEN its certificate is revoked THEN it is dropped, refused, and provisions and enrolls again
-    String serial = first.certificate().getSerialNumber().toString(16);
+    // WHEN its certificate is revoked for key compromise through the API
+    X509Certificate revoked = first.certificate();
+    PrivateKey revokedKey = first.privateKey();
+    String serial = revoked.getSerialNumber().toString(16);
+    Instant asked = Instant.now();
     assertThat(operator.api("POST", "/api/v1/certificates/" + serial + "/revoke", "application/json",
         new JsonObject().put("reason", "keyCompromise").encode()).statusCode()).isEqualTo(200);
-    OperatorClient.awaitEvent(events, first.deviceId(), AgentEvent.Kind.REPROVISIONING);
+    // THEN its live session is dropped within a second and its reconnect is refused
+    AgentEvent dropped = OperatorClient.awaitEvent(events, first.deviceId(), AgentEvent.Kind.DISCONNECTED);
+    assertThat(Duration.between(asked, dropped.at())).isLessThan(Duration.ofSeconds(1));
+    assertThat(OperatorClient.awaitEvent(events, first.deviceId(), AgentEvent.Kind.REPROVISIONING).detail())
+        .contains("refused");
+    // AND re-enrollment with it is refused (Bouncy Castle's EST client)
+    assertThat(reenroll(revoked, revokedKey).getStatusCode()).isEqualTo(403);
+    // AND the CRL lists the serial with the reason
+    X509CRL crl = operator.crl("issuing");
+    crl.verify(node.platform().pki().issuingCertificate().getPublicKey());
+    assertThat(crl.getRevokedCertificate(revoked).getRevocationReason()).isEqualTo(CRLReason.KEY_COMPROMISE);
+    // AND coming back through the provisioning listener it waits for an operator, who sees why
+    String requestId = operator.awaitPending(first.deviceId());
+    JsonObject waiting = OperatorClient.json(operator.api("GET", "/api/v1/devices/" + first.deviceId(), null, null));
+    assertThat(waiting.getJsonObject("pending").getString("reason")).contains(serial, "keyCompromise");
+    // WHEN the operator approves THEN it enrolls again and is back with a new certificate
+    assertThat(operator.api("POST", "/api/v1/provisioning-requests/" + requestId + "/approve", null, null).statusCode())
+        .isEqualTo(200);
     OperatorClient.awaitEvent(events, first.deviceId(), AgentEvent.Kind.CONNECTED);
     assertThat(first.certificate().getSerialNumber().toString(16)).isNotEqualTo(serial);
     // AND no event loop of the platform was blocked on the way
@@ -201,6 +232,170 @@ class ZeroTouchOnboardingTest {
     String commandId = new JsonObject(operator.api("POST", "/api/v1/devices/gw-000001/commands", "application/json",
         new JsonObject().put("name", "ping").encode()).body()).getString("id");
     assertThat(operator.awaitCommand(commandId).getString("status")).isEqualTo("completed");
+  }
+
+  @Test
+  void reprovisioningAfterRevocationFollowsThePolicyOfTheEnrollment() throws Exception {
+    // GIVEN gw-000001 enrolled with the default policy (allow) and gw-000002 with reprovisionPolicy never
+    start(Map.of());
+    Path factory = factory(2);
+    String[] lines = Files.readString(factory.resolve("enrollments.jsonl")).strip().split("\n");
+    String jsonl = lines[0] + "\n" + new JsonObject(lines[1]).put("reprovisionPolicy", "never").encode() + "\n";
+    assertThat(new JsonObject(operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson", jsonl).body())
+        .getInteger("imported")).isEqualTo(2);
+    BlockingQueue<AgentEvent> allowed = new LinkedBlockingQueue<>();
+    BlockingQueue<AgentEvent> never = new LinkedBlockingQueue<>();
+    DeviceAgent first = agent(factory, 1, allowed);
+    DeviceAgent second = agent(factory, 2, never);
+    Await.result(first.start());
+    Await.result(second.start());
+    // WHEN both certificates are revoked as superseded
+    for (DeviceAgent agent : List.of(first, second)) {
+      assertThat(operator.api("POST", "/api/v1/certificates/" + agent.certificate().getSerialNumber().toString(16)
+          + "/revoke", "application/json", "{\"reason\": \"superseded\"}").statusCode()).isEqualTo(200);
+    }
+    // THEN the first provisions again by itself and is back
+    OperatorClient.awaitEvent(allowed, first.deviceId(), AgentEvent.Kind.REPROVISIONING);
+    OperatorClient.awaitEvent(allowed, first.deviceId(), AgentEvent.Kind.CONNECTED);
+    // AND the second is refused, with the reason, and audited
+    OperatorClient.awaitEvent(never, second.deviceId(), AgentEvent.Kind.REPROVISIONING);
+    assertThat(OperatorClient.awaitEvent(never, second.deviceId(), AgentEvent.Kind.REJECTED).detail())
+        .contains("does not allow re-provisioning");
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/audit?subject=" + second.deviceId()
+        + "&outcome=refused", null, null)).encode()).contains("reprovisionPolicy never");
+  }
+
+  @Test
+  void disabledDeviceIsRefusedEverywhereUntilEnabledAndARetiredOneIsRevokedAndClosed() throws Exception {
+    // GIVEN an onboarded device
+    start(Map.of());
+    Path factory = factory(1);
+    operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
+        Files.readString(factory.resolve("enrollments.jsonl")));
+    BlockingQueue<AgentEvent> mine = new LinkedBlockingQueue<>();
+    DeviceAgent agent = agent(factory, 1, mine);
+    Await.result(agent.start());
+    String id = agent.deviceId();
+    X509Certificate cert = agent.certificate();
+    PrivateKey key = agent.privateKey();
+    // WHEN an operator disables it
+    Instant asked = Instant.now();
+    assertThat(OperatorClient.json(operator.api("POST", "/api/v1/devices/" + id + "/disable", null, null))
+        .getString("state")).isEqualTo("disabled");
+    // THEN its session is dropped within a second, and the operational and provisioning listeners and EST refuse it
+    AgentEvent dropped = OperatorClient.awaitEvent(mine, id, AgentEvent.Kind.DISCONNECTED);
+    assertThat(Duration.between(asked, dropped.at())).isLessThan(Duration.ofSeconds(1));
+    OperatorClient.awaitEvent(mine, id, AgentEvent.Kind.REPROVISIONING);
+    OperatorClient.awaitEvent(mine, id, AgentEvent.Kind.FAILED);
+    assertThat(reenroll(cert, key).getStatusCode()).isEqualTo(403);
+    String refusals = OperatorClient.json(operator.api("GET", "/api/v1/audit?outcome=refused&limit=200", null, null))
+        .encode();
+    assertThat(refusals).contains("device " + id + " is disabled", "mqtt.connect");
+    // AND its certificate stays valid
+    String serial = cert.getSerialNumber().toString(16);
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/certificates/" + serial, null, null))
+        .getString("status")).isEqualTo("valid");
+    // WHEN enabled THEN the same certificate re-enrolls again and the device is back
+    assertThat(OperatorClient.json(operator.api("POST", "/api/v1/devices/" + id + "/enable", null, null))
+        .getString("state")).isEqualTo("provisioned");
+    X509Certificate renewed = single(BcEst.service(tmp.resolve("zto-data/root-ca.pem"), estPort(), null, key,
+        List.of(cert, node.platform().pki().issuingCertificate())).simpleEnroll(true, BcEst.csr(KeyPairs.ecP256(), id, null), null));
+    assertThat(renewed.getSubjectX500Principal()).isEqualTo(cert.getSubjectX500Principal());
+    OperatorClient.awaitEvent(mine, id, AgentEvent.Kind.CONNECTED);
+    // WHEN retired (twice: a repeat is safe)
+    X509Certificate current = agent.certificate();
+    assertThat(operator.api("DELETE", "/api/v1/devices/" + id, null, null).statusCode()).isEqualTo(204);
+    assertThat(operator.api("DELETE", "/api/v1/devices/" + id, null, null).statusCode()).isEqualTo(204);
+    // THEN dropped, every certificate revoked for cessationOfOperation and on the CRL, enrollment closed
+    OperatorClient.awaitEvent(mine, id, AgentEvent.Kind.DISCONNECTED);
+    JsonObject device = OperatorClient.json(operator.api("GET", "/api/v1/devices/" + id, null, null));
+    assertThat(device.getString("state")).isEqualTo("retired");
+    var certificates = OperatorClient.json(operator.api("GET", "/api/v1/certificates?deviceId=" + id, null, null))
+        .getJsonArray("items");
+    assertThat(certificates.size()).isGreaterThanOrEqualTo(3);
+    certificates.forEach(c -> assertThat(((JsonObject) c).getString("revocationReason")).isEqualTo("cessationOfOperation"));
+    X509CRL crl = operator.crl("issuing");
+    for (X509Certificate issued : List.of(cert, renewed, current)) {
+      assertThat(crl.getRevokedCertificate(issued).getRevocationReason()).isEqualTo(CRLReason.CESSATION_OF_OPERATION);
+    }
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/enrollments/" + device.getString("enrollmentId"),
+        null, null)).getString("status")).isEqualTo("disabled");
+    // AND asking to be provisioned again is refused, saying why
+    assertThat(OperatorClient.awaitEvent(mine, id, AgentEvent.Kind.REJECTED).detail()).contains("retired");
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/audit?subject=" + id + "&action=device.retire", null,
+        null)).getJsonArray("items").size()).isEqualTo(2);
+  }
+
+  @Test
+  void thirtySecondCertificatesAreRenewedAndADeviceThatStopsRenewingIsWarnedAbout() throws Exception {
+    // GIVEN 30-second certificates, a renewal check every second, and two onboarded devices
+    start(Map.of("est.certificateValidity", "30s", "provisioning.renewalCheckInterval", "1s"));
+    Path factory = factory(2);
+    operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson",
+        Files.readString(factory.resolve("enrollments.jsonl")));
+    BlockingQueue<AgentEvent> renewing = new LinkedBlockingQueue<>();
+    DeviceAgent healthy = agent(factory, 1, renewing);
+    DeviceAgent silent = agent(factory, 2, new LinkedBlockingQueue<>());
+    Await.result(healthy.start());
+    Await.result(silent.start());
+    String stale = silent.certificate().getSerialNumber().toString(16);
+    // WHEN the second stops (it will not renew) and the first keeps running
+    Await.result(silent.stop());
+    // THEN the first renews before expiry and reconnects with its new certificate
+    OperatorClient.awaitEvent(renewing, healthy.deviceId(), AgentEvent.Kind.RENEWED);
+    OperatorClient.awaitEvent(renewing, healthy.deviceId(), AgentEvent.Kind.CONNECTED);
+    // AND the second's certificate is listed as due, once audited, on the device and in the metric
+    JsonObject due = awaitRenewalDue(stale);
+    assertThat(due.getString("deviceId")).isEqualTo(silent.deviceId());
+    JsonObject renewal = OperatorClient.json(operator.api("GET", "/api/v1/devices/" + silent.deviceId(), null, null))
+        .getJsonObject("renewal");
+    assertThat(renewal.getBoolean("due")).isTrue();
+    assertThat(renewal.getString("warnedAt")).isNotNull();
+    assertThat(renewal.getString("serial")).isEqualTo(stale);
+    var warnings = OperatorClient.json(operator.api("GET", "/api/v1/audit?action=certificate.renewal-due", null, null))
+        .getJsonArray("items");
+    assertThat(warnings.size()).isEqualTo(1);
+    assertThat(warnings.getJsonObject(0).getString("subject")).isEqualTo(silent.deviceId());
+    assertThat(operator.api("GET", "/metrics", null, null).body()).contains("zto_certificates_renewal_due 1.0");
+  }
+
+  /** The certificate once the renewal check lists it as due and warned about. */
+  private JsonObject awaitRenewalDue(String serial) throws Exception {
+    for (int i = 0; i < 600; i++) {
+      var items = OperatorClient.json(operator.api("GET", "/api/v1/certificates?renewalDue=true", null, null))
+          .getJsonArray("items");
+      for (int j = 0; j < items.size(); j++) {
+        JsonObject c = items.getJsonObject(j);
+        if (serial.equals(c.getString("serial")) && c.getJsonObject("renewal").getString("warnedAt") != null) {
+          return c;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("certificate " + serial + " was never reported due for renewal");
+  }
+
+  private DeviceAgent agent(Path factory, int index, BlockingQueue<AgentEvent> queue) {
+    DeviceAgent agent = new DeviceAgent(devices, FactoryConfig.read(factory.resolve(String.format(
+        "devices/gw-%06d/factory.json", index))), AgentOptions.defaults().withTelemetryInterval(Duration.ZERO)
+        .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(1)), queue::add);
+    agents.add(agent);
+    return agent;
+  }
+
+  /** simplereenroll with Bouncy Castle's EST client, expected to be refused. */
+  private ESTException reenroll(X509Certificate cert, PrivateKey key) {
+    return catchThrowableOfType(() -> BcEst.service(tmp.resolve("zto-data/root-ca.pem"), estPort(), null, key,
+        List.of(cert, node.platform().pki().issuingCertificate())).simpleEnroll(true, BcEst.csr(KeyPairs.ecP256(), cert.getSubjectX500Principal().getName()
+        .substring(3), null), null), ESTException.class);
+  }
+
+  private static X509Certificate single(EnrollmentResponse response) throws Exception {
+    return new JcaX509CertificateConverter().getCertificate(response.getStore().getMatches(null).iterator().next());
+  }
+
+  private int estPort() {
+    return node.platform().config().est().port();
   }
 
   private Path factory(int count) throws Exception {

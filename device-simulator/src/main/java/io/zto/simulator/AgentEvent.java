@@ -7,7 +7,7 @@ public record AgentEvent(Kind kind, String deviceId, String detail, Instant at) 
 
   public enum Kind {
     PROVISIONING, PROVISIONED, REJECTED, ENROLLED, CONNECTED, DISCONNECTED, RENEWED, REPROVISIONING, COMMAND,
-    COMMAND_REJECTED, FAILED
+    COMMAND_REJECTED, FAILED, TELEMETRY
   }
 
   static AgentEvent of(Kind kind, String deviceId, String detail) {

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The device side of the whole contract, from a factory config: provision over MQTT with the LDevID,
@@ -49,6 +50,7 @@ public final class DeviceAgent {
   private OperationalSession session;
   private long renewalTimer = -1;
   private boolean stopped;
+  private final Supplier<KeyPair> keys;
 
   public DeviceAgent(Vertx vertx, FactoryConfig factory, AgentOptions options, Consumer<AgentEvent> events) {
     this(vertx, factory, options, Endpoints.NONE, events);
@@ -60,15 +62,35 @@ public final class DeviceAgent {
    */
   public DeviceAgent(Vertx vertx, FactoryConfig factory, AgentOptions options, Endpoints endpoints,
                      Consumer<AgentEvent> events) {
+    this(vertx, factory, Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate())),
+        Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey())),
+        factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate()), null,
+        endpoints, options, events);
+  }
+
+  /**
+   * An agent whose LDevID is already in memory (the factory config's LDevID and IDevID paths are not
+   * read), taking each new operational key pair from {@code keys} instead of generating it: the fleet
+   * simulator's pre-generated pool, so that its own key generation does not compete with the server.
+   *
+   * @param keys gives one fresh key pair per call without blocking; null to generate on a worker
+   */
+  public DeviceAgent(Vertx vertx, FactoryConfig factory, List<X509Certificate> ldevidChain, PrivateKey ldevidKey,
+                     Supplier<KeyPair> keys, AgentOptions options, Consumer<AgentEvent> events) {
+    this(vertx, factory, ldevidChain, ldevidKey, null, keys, Endpoints.NONE, options, events);
+  }
+
+  private DeviceAgent(Vertx vertx, FactoryConfig factory, List<X509Certificate> ldevidChain, PrivateKey ldevidKey,
+                      String idevidPem, Supplier<KeyPair> keys, Endpoints endpoints, AgentOptions options,
+                      Consumer<AgentEvent> events) {
     this.vertx = vertx;
     this.factory = factory;
     this.endpoints = endpoints.orFactory(factory);
     this.options = options;
     this.events = events;
-    PrivateKey key = Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey()));
-    List<X509Certificate> chain = Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate()));
-    this.ldevid = new Tls(chain, key, factory.trustAnchorsPem());
-    this.idevidPem = factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate());
+    this.keys = keys;
+    this.ldevid = new Tls(ldevidChain, ldevidKey, factory.trustAnchorsPem());
+    this.idevidPem = idevidPem;
   }
 
   /** Completes once the device is first connected to the operational listener. */
@@ -90,6 +112,11 @@ public final class DeviceAgent {
   /** The operational certificate, once enrolled. */
   public X509Certificate certificate() {
     return current == null ? null : current.certificate();
+  }
+
+  /** The private key of {@link #certificate()}, once enrolled (for tests that act as the device). */
+  public PrivateKey privateKey() {
+    return current == null ? null : current.key();
   }
 
   /** The config the platform sent, once provisioned. */
@@ -237,6 +264,9 @@ public final class DeviceAgent {
   }
 
   private Future<KeyPair> newKeys() {
+    if (keys != null) {
+      return Future.succeededFuture(keys.get());
+    }
     return vertx.executeBlocking(KeyPairs::ecP256, false);
   }
 

@@ -53,7 +53,7 @@ final class EstClient {
 
   private Future<X509Certificate> post(Tls tls, String operation, PKCS10CertificationRequest csr, int attempt) {
     WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
-        .setKeyCertOptions(tls.keyCert()).setTrustOptions(tls.trust()));
+        .setKeyCertOptions(tls.keyCert()).setTrustOptions(tls.trust()).setSslEngineOptions(Tls.engine()));
     Buffer body;
     try {
       body = Buffer.buffer(Base64.getMimeEncoder().encodeToString(csr.getEncoded()));

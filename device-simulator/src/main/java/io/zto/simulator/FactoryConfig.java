@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * A device's factory config ({@code factory.json}, contract section 1 step 1): where and how to ask to
  * be provisioned, and where its IDevID and LDevID (certificate and key, PEM) are. Relative paths are
- * relative to the file.
+ * relative to the file. The LDevID paths may be null where the LDevID is held in memory (the fleet
+ * simulator); {@link #read} insists on them.
  */
 public record FactoryConfig(String deviceId, String provisioningUrl, String username, String password,
                             String trustAnchorsPem, Path ldevidCertificate, Path ldevidKey, Path idevidCertificate,
@@ -17,8 +18,6 @@ public record FactoryConfig(String deviceId, String provisioningUrl, String user
   public FactoryConfig {
     Objects.requireNonNull(deviceId, "deviceId");
     Objects.requireNonNull(provisioningUrl, "provisioning.url");
-    Objects.requireNonNull(ldevidCertificate, "ldevid.certificate");
-    Objects.requireNonNull(ldevidKey, "ldevid.key");
   }
 
   public JsonObject toJson(Path base) {
@@ -43,6 +42,8 @@ public record FactoryConfig(String deviceId, String provisioningUrl, String user
     JsonObject ldevid = json.getJsonObject("ldevid", new JsonObject());
     JsonObject idevid = json.getJsonObject("idevid");
     try {
+      Objects.requireNonNull(ldevid.getString("certificate"), "ldevid.certificate");
+      Objects.requireNonNull(ldevid.getString("key"), "ldevid.key");
       return new FactoryConfig(json.getString("deviceId"), provisioning.getString("url"),
           provisioning.getString("username"), provisioning.getString("password"),
           provisioning.getString("trustAnchors"), resolve(base, ldevid.getString("certificate")),

@@ -59,6 +59,7 @@ final class OperationalSession {
         .setUsername(mqtt.getString("username")).setPassword(mqtt.getString("password"))
         .setCleanSession(false).setAutoKeepAlive(true).setMaxMessageSize(256 * 1024);
     options.setSsl(url.tls()).setKeyCertOptions(tls.keyCert()).setTrustOptions(tls.trust())
+        .setSslEngineOptions(Tls.engine())
         .setHostnameVerificationAlgorithm("HTTPS");
     client = MqttClient.create(vertx, options);
     client.publishHandler(this::command);
@@ -80,7 +81,8 @@ final class OperationalSession {
     if (interval.isZero() || interval.isNegative()) {
       return;
     }
-    telemetryTimer = vertx.setPeriodic(interval.toMillis(), id -> publishTelemetry());
+    telemetryTimer = vertx.setPeriodic(interval.toMillis(), id -> publishTelemetry()
+        .onSuccess(acknowledged -> events.accept(AgentEvent.of(AgentEvent.Kind.TELEMETRY, deviceId(), null))));
   }
 
   Future<Integer> publishTelemetry() {

@@ -44,6 +44,7 @@ final class ProvisioningClient {
         .setUsername(factory.username()).setPassword(factory.password()).setCleanSession(true)
         .setMaxMessageSize(256 * 1024).setAutoKeepAlive(true);
     options.setSsl(url.tls()).setKeyCertOptions(ldevid.keyCert()).setTrustOptions(ldevid.trust())
+        .setSslEngineOptions(Tls.engine())
         .setHostnameVerificationAlgorithm("HTTPS");
     MqttClient client = MqttClient.create(vertx, options);
     Promise<JsonObject> answer = Promise.promise();

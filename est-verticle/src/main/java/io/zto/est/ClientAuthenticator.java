@@ -2,6 +2,7 @@ package io.zto.est;
 
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import io.zto.shared.domain.CrlSource;
 import io.zto.shared.domain.Device;
 import io.zto.shared.domain.IssuedCertificate;
 import io.zto.shared.domain.TrustAnchor;
@@ -110,12 +111,13 @@ final class ClientAuthenticator {
 
   private Future<Void> notListed(X509Certificate leaf, List<String> issuerFingerprints) {
     String serial = leaf.getSerialNumber().toString(16);
-    List<Future<Boolean>> checks = issuerFingerprints.stream()
-        .map(fingerprint -> services.crlSources.isListed(serial, fingerprint)).toList();
+    Instant now = Instant.now();
+    List<Future<CrlSource.Check>> checks = issuerFingerprints.stream()
+        .map(fingerprint -> services.crlSources.check(serial, fingerprint, now)).toList();
     return Future.all(checks).map(all -> {
-      if (checks.stream().anyMatch(Future::result)) {
-        throw EstException.forbidden("The LDevID (serial " + serial + ") is revoked by its CA's CRL");
-      }
+      checks.stream().map(Future::result).filter(CrlSource.Check::refused).findFirst().ifPresent(check -> {
+        throw EstException.forbidden("The LDevID (serial " + serial + ") is refused: " + check.describe());
+      });
       return null;
     });
   }

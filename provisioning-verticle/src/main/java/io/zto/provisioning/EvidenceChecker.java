@@ -70,10 +70,10 @@ final class EvidenceChecker {
 
   private Future<Anchored> anchored(String pem, TrustAnchor.Purpose purpose, String what) {
     return anchors.list(purpose).compose(trusted -> vertx.executeBlocking(() -> verify(pem, trusted, what), false))
-        .compose(anchored -> crls.isListed(anchored.certificate().getSerialNumber().toString(16),
-                anchored.anchor().fingerprint())
-            .compose(listed -> listed
-                ? Future.failedFuture(new RefusedException("the " + what + " is revoked by its issuer's CRL"))
+        .compose(anchored -> crls.check(anchored.certificate().getSerialNumber().toString(16),
+                anchored.anchor().fingerprint(), clock.instant())
+            .compose(check -> check.refused()
+                ? Future.failedFuture(new RefusedException("the " + what + " is refused: " + check.describe()))
                 : Future.succeededFuture(anchored)));
   }
 

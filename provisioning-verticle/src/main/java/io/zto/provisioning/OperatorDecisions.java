@@ -59,8 +59,24 @@ final class OperatorDecisions {
         throw new ProvisioningException(BusFailure.CONFLICT, "provisioning request " + id + " was already decided: "
             + row.status().name().toLowerCase());
       }
-      return approve ? approve(row, actor) : reject(row, reason == null ? "rejected by an operator" : reason, actor);
+      return approve ? blocked(row).compose(why -> why == null ? approve(row, actor) : refuse(row, actor, why))
+          : reject(row, reason == null ? "rejected by an operator" : reason, actor);
     });
+  }
+
+  /** Why a device disabled or retired since it asked may not be approved; null if it may. */
+  private Future<String> blocked(ProvisioningRequest row) {
+    return devices.get(row.deviceId()).map(device -> device
+        .filter(d -> d.state() == Device.State.DISABLED || d.state() == Device.State.RETIRED)
+        .map(d -> "device " + d.id() + " is " + d.state().name().toLowerCase() + "; enable or register it first")
+        .orElse(null));
+  }
+
+  private Future<JsonObject> refuse(ProvisioningRequest row, String actor, String reason) {
+    return audit.append(AuditEvent.refused(actor, "provisioning.approve", row.deviceId(), reason)
+            .withDetails(new JsonObject().put("requestId", row.requestId()).put("id", row.id()))
+            .withNode(platform.nodeId()))
+        .compose(ignored -> Future.failedFuture(new ProvisioningException(BusFailure.CONFLICT, reason)));
   }
 
   private Future<JsonObject> approve(ProvisioningRequest row, String actor) {

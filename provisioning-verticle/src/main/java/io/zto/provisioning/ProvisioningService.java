@@ -12,6 +12,7 @@ import io.zto.shared.domain.Enrollment;
 import io.zto.shared.domain.EnrollmentGroup;
 import io.zto.shared.domain.ProvisioningRequest;
 import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.EnrollmentRepository;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Answers provisioning requests (contract section 4): a repeated requestId within the window gets the
@@ -41,6 +41,7 @@ final class ProvisioningService {
   private final EnrollmentRepository enrollments;
   private final ProvisioningRequestRepository requests;
   private final DeviceRepository devices;
+  private final CertificateRepository certificates;
   private final AuditRepository audit;
   private final SecretIssuer secrets;
   private final AnswerSeal seal;
@@ -54,6 +55,7 @@ final class ProvisioningService {
     this.enrollments = new EnrollmentRepository(platform.db());
     this.requests = new ProvisioningRequestRepository(platform.db());
     this.devices = new DeviceRepository(platform.db());
+    this.certificates = new CertificateRepository(platform.db());
     this.audit = new AuditRepository(platform.db());
     this.secrets = secrets;
     this.seal = seal;
@@ -89,21 +91,20 @@ final class ProvisioningService {
 
   private Future<JsonObject> decide(ProvisioningRequestMessage request) {
     return evidence.check(request.deviceId(), request.ldevidPem(), request.idevidPem())
-        .compose(device -> blocked(device).compose(blockedReason -> blockedReason
-            .map(reason -> reject(request, device, reason))
-            .orElseGet(() -> match(request, device))))
+        .compose(device -> devices.get(device.deviceId()).compose(stored -> {
+          Device existing = stored.orElse(null);
+          if (existing != null && existing.state() == Device.State.DISABLED) {
+            return reject(request, device, "device " + existing.id() + " is disabled by an operator;"
+                + " it may provision again once enabled");
+          }
+          return match(request, device, existing);
+        }))
         .recover(failure -> failure instanceof RefusedException
             ? reject(request, null, failure.getMessage())
             : Future.failedFuture(failure));
   }
 
-  private Future<Optional<String>> blocked(DeviceEvidence device) {
-    return devices.get(device.deviceId()).map(existing -> existing
-        .filter(d -> d.state() == Device.State.DISABLED || d.state() == Device.State.RETIRED)
-        .map(d -> "device " + d.id() + " is " + d.state().name().toLowerCase()));
-  }
-
-  private Future<JsonObject> match(ProvisioningRequestMessage request, DeviceEvidence device) {
+  private Future<JsonObject> match(ProvisioningRequestMessage request, DeviceEvidence device, Device existing) {
     Future<List<Enrollment>> candidates = enrollments.findCandidates(device.deviceId(),
         device.ldevidFingerprint(), device.idevidSerial(), device.hwmoduleSerial());
     Future<List<EnrollmentGroup>> groups =
@@ -114,14 +115,41 @@ final class ProvisioningService {
       if (!decision.matched()) {
         return rememberUnknown(device).compose(ignored -> reject(request, device, decision.refusal()));
       }
+      if (existing != null && existing.state() == Device.State.RETIRED) {
+        return reregistered(request, device, decision, existing);
+      }
       if (decision.refusal() != null) {
         return reject(request, device, decision.refusal());
       }
-      return switch (decision.activation().approval()) {
-        case MANUAL -> park(request, device, decision);
-        case AUTO -> provision(request, device, decision);
-      };
+      return certificates.lastRevokedOf(device.deviceId()).compose(lastRevoked -> ReprovisioningRule
+          .apply(decision.activation(), registration(decision), existing, lastRevoked.orElse(null))
+          .map(verdict -> verdict.refused() ? reject(request, device, verdict.reason())
+              : park(request, device, decision, verdict.reason()))
+          .orElseGet(() -> byApproval(request, device, decision)));
     });
+  }
+
+  /**
+   * A retired device provisions again only under a registration made for it after it was retired: an
+   * individual enrollment created or re-enabled since. It then starts over as a new device.
+   */
+  private Future<JsonObject> reregistered(ProvisioningRequestMessage request, DeviceEvidence device,
+                                          EnrollmentMatcher.Decision decision, Device retired) {
+    Enrollment enrollment = decision.enrollment();
+    if (decision.refusal() != null || enrollment == null || !enrollment.updatedAt().isAfter(retired.updatedAt())) {
+      return reject(request, device, "device " + retired.id() + " was retired at " + retired.updatedAt()
+          + "; it provisions again only once registered anew (an individual enrollment created or re-enabled since)");
+    }
+    return devices.reregister(retired.id(), retired.updatedAt(), clock.instant())
+        .compose(ignored -> byApproval(request, device, decision));
+  }
+
+  private Future<JsonObject> byApproval(ProvisioningRequestMessage request, DeviceEvidence device,
+                                        EnrollmentMatcher.Decision decision) {
+    return switch (decision.activation().approval()) {
+      case MANUAL -> park(request, device, decision, "waiting for an operator to approve");
+      case AUTO -> provision(request, device, decision);
+    };
   }
 
   private Future<JsonObject> provision(ProvisioningRequestMessage request, DeviceEvidence device,
@@ -152,14 +180,14 @@ final class ProvisioningService {
   }
 
   private Future<JsonObject> park(ProvisioningRequestMessage request, DeviceEvidence device,
-                                  EnrollmentMatcher.Decision decision) {
-    String reason = "waiting for an operator to approve";
+                                  EnrollmentMatcher.Decision decision, String reason) {
     return requests.record(received(request, device, ProvisioningRequest.Status.PENDING, reason)
             .withMatch(enrollmentId(decision), groupId(decision)))
         .compose(recorded -> recorded.created()
             ? devices.upsert(deviceRow(request, device, decision, Device.State.PENDING))
                 .compose(ignored -> record(new AuditEvent(0, clock.instant(), device.deviceId(), "provisioning.request",
-                    device.deviceId(), AuditEvent.Outcome.SUCCEEDED, "pending approval", null, null), request, decision))
+                    device.deviceId(), AuditEvent.Outcome.SUCCEEDED, "pending approval: " + reason, null, null), request,
+                    decision))
                 .map(answer(request, PENDING, reason))
             : replay(request, recorded.request()));
   }
@@ -214,6 +242,11 @@ final class ProvisioningService {
   static JsonObject answer(ProvisioningRequestMessage request, String status, String reason) {
     JsonObject answer = new JsonObject().put("requestId", request.requestId()).put("status", status);
     return reason == null ? answer : answer.put("reason", reason);
+  }
+
+  private static String registration(EnrollmentMatcher.Decision decision) {
+    return decision.enrollment() != null ? "enrollment " + decision.enrollment().id()
+        : "enrollment group " + decision.group().name();
   }
 
   private static String enrollmentId(EnrollmentMatcher.Decision decision) {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The provisioning service on the event bus: answers {@link Addresses#PROVISIONING_REQUEST} from the
  * broker with the answer JSON of contract section 4, takes operators' decisions, signs and tracks
- * remote-management commands, and purges sealed answers, challenges and overdue commands.
+ * remote-management commands, purges sealed answers, challenges and overdue commands, and warns about
+ * certificates due for renewal ({@link RenewalWatch}).
  */
 public final class ProvisioningVerticle extends VerticleBase {
 
@@ -34,6 +35,7 @@ public final class ProvisioningVerticle extends VerticleBase {
   private ProvisioningService service;
   private OperatorDecisions decisions;
   private CommandService commands;
+  private RenewalWatch renewals;
 
   public ProvisioningVerticle(Platform platform) {
     this(platform, Clock.systemUTC());
@@ -51,7 +53,9 @@ public final class ProvisioningVerticle extends VerticleBase {
     service = new ProvisioningService(vertx, platform, clock, secrets, seal);
     decisions = new OperatorDecisions(vertx, platform, clock, secrets, seal);
     commands = new CommandService(vertx, platform, clock);
+    renewals = new RenewalWatch(platform, clock);
     vertx.setPeriodic(PURGE_INTERVAL.toMillis(), id -> purge());
+    vertx.setPeriodic(platform.config().provisioning().renewalCheckInterval().toMillis(), id -> checkRenewals());
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Addresses.PROVISIONING_REQUEST, this::request).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PROVISIONING_DECIDE, this::decide).completion(),
@@ -105,6 +109,11 @@ public final class ProvisioningVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       LOG.warn("malformed command reply on the bus: {}", e.getMessage());
     }
+  }
+
+  private void checkRenewals() {
+    renewals.check().onFailure(failure -> LOG.warn("cannot check certificates due for renewal: {}",
+        failure.getMessage()));
   }
 
   private void purge() {

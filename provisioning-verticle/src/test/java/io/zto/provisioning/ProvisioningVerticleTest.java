@@ -20,12 +20,16 @@ import io.zto.shared.domain.Device;
 import io.zto.shared.domain.Enrollment;
 import io.zto.shared.domain.EnrollmentGroup;
 import io.zto.shared.domain.EnrollmentStatus;
+import io.zto.shared.domain.IssuedCertificate;
+import io.zto.shared.domain.ReprovisionPolicy;
+import io.zto.shared.domain.RevocationReason;
 import io.zto.shared.domain.TrustAnchor;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.pki.PlatformPki;
 import io.zto.shared.security.SecretHasher;
 import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.ChallengeRepository;
 import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.Database;
@@ -262,6 +266,100 @@ class ProvisioningVerticleTest {
     assertThat(tooLong).hasMessageContaining("requestId");
     Throwable empty = Await.failure(send(new JsonObject()));
     assertThat(((ReplyException) empty).failureCode()).isEqualTo(400);
+  }
+
+  @Test
+  void revokedDeviceReprovisionsUnderAllowButWaitsAfterKeyCompromiseUntilApproved() {
+    // GIVEN dev-20 provisioned under the default policy (allow) with a certificate revoked as superseded
+    DeviceIdentity device = FACTORY.ldevid("dev-20");
+    enroll(Enrollment.create(null, "dev-20", null, null, null, Activation.auto()));
+    assertThat(ask(device, "r-1", null).getString("status")).isEqualTo("provisioned");
+    revoke(issue("0a20", "dev-20"), RevocationReason.SUPERSEDED);
+    // WHEN it asks again with a new requestId THEN it is provisioned at once
+    assertThat(ask(device, "r-2", null).getString("status")).isEqualTo("provisioned");
+    // WHEN its next certificate is revoked for key compromise and it asks again
+    revoke(issue("0b20", "dev-20"), RevocationReason.KEY_COMPROMISE);
+    JsonObject waiting = ask(device, "r-3", null);
+    // THEN it waits, and the approval queue says why
+    assertThat(waiting.getString("status")).isEqualTo("pending");
+    assertThat(waiting.getString("reason")).contains("0b20", "keyCompromise");
+    var row = Await.result(new ProvisioningRequestRepository(db).find("dev-20", "r-3")).orElseThrow();
+    assertThat(row.reason()).contains("revoked for keyCompromise");
+    assertThat(auditReasons("dev-20")).anyMatch(r -> r.startsWith("pending approval: certificate 0b20"));
+    // WHEN an operator approves THEN it is provisioned, and asking later again is not held back any more
+    JsonObject decided = Await.result(vertx.eventBus().<JsonObject>request(Addresses.PROVISIONING_DECIDE,
+        new JsonObject().put("id", row.id()).put("decision", "approve"))).body();
+    assertThat(decided.getString("status")).isEqualTo("provisioned");
+    assertThat(ask(device, "r-3", null).getString("status")).isEqualTo("provisioned");
+    assertThat(ask(device, "r-4", null).getString("status")).isEqualTo("provisioned");
+  }
+
+  @Test
+  void manualPolicyHoldsEveryReprovisioningAndNeverRefusesIt() {
+    // GIVEN dev-21 under reprovisionPolicy manual and dev-22 under never, both provisioned once
+    enroll(Enrollment.create(null, "dev-21", null, null, null,
+        Activation.auto().withReprovisionPolicy(ReprovisionPolicy.MANUAL)));
+    enroll(Enrollment.create(null, "dev-22", null, null, null,
+        Activation.auto().withReprovisionPolicy(ReprovisionPolicy.NEVER)));
+    assertThat(ask(FACTORY.ldevid("dev-21"), "r-1", null).getString("status")).isEqualTo("provisioned");
+    assertThat(ask(FACTORY.ldevid("dev-22"), "r-1", null).getString("status")).isEqualTo("provisioned");
+    // WHEN both ask again with new requestIds
+    JsonObject manual = ask(FACTORY.ldevid("dev-21"), "r-2", null);
+    JsonObject never = ask(FACTORY.ldevid("dev-22"), "r-2", null);
+    // THEN the first waits for an operator, the second is refused, each saying why, and audited
+    assertThat(manual.getString("status")).isEqualTo("pending");
+    assertThat(manual.getString("reason")).contains("reprovisionPolicy manual");
+    assertThat(never.getString("status")).isEqualTo("rejected");
+    assertThat(never.getString("reason")).contains("does not allow re-provisioning");
+    assertThat(auditReasons("dev-22")).anyMatch(r -> r.contains("reprovisionPolicy never"));
+    // AND the refused device keeps its earlier secrets
+    assertThat(Await.result(new CredentialRepository(db).get("dev-22")).orElseThrow().requestId()).isEqualTo("r-1");
+  }
+
+  @Test
+  void retiredDeviceIsRefusedUntilRegisteredAgainAndAnApprovalOfADisabledDeviceIsRefused() {
+    // GIVEN dev-23 provisioned, then retired (its enrollment closed)
+    DeviceIdentity device = FACTORY.ldevid("dev-23");
+    Enrollment enrollment = Await.result(enrollments.create(Enrollment.create(null, "dev-23", null, null, null,
+        Activation.auto())));
+    assertThat(ask(device, "r-1", null).getString("status")).isEqualTo("provisioned");
+    DeviceRepository devices = new DeviceRepository(db);
+    Await.result(devices.retire("dev-23", RevocationReason.CESSATION_OF_OPERATION, Instant.now().minusSeconds(5)));
+    // WHEN it asks again THEN it is refused: retired
+    JsonObject refused = ask(device, "r-2", null);
+    assertThat(refused.getString("status")).isEqualTo("rejected");
+    assertThat(refused.getString("reason")).contains("retired", "registered anew");
+    // WHEN an operator re-enables its enrollment THEN it provisions as a new device
+    Await.result(enrollments.setStatus(enrollment.id(), EnrollmentStatus.ENABLED, Instant.now()));
+    assertThat(ask(device, "r-3", null).getString("status")).isEqualTo("provisioned");
+    assertThat(Await.result(devices.get("dev-23")).orElseThrow().state()).isEqualTo(Device.State.PROVISIONED);
+    // WHEN a device waiting for approval is disabled meanwhile THEN the approval is refused (409), audited
+    enroll(Enrollment.create(null, "dev-24", null, null, null, Activation.auto().withApproval(Approval.MANUAL)));
+    ask(FACTORY.ldevid("dev-24"), "r-1", null);
+    Await.result(devices.setState("dev-24", Device.State.DISABLED, Instant.now()));
+    String id = Await.result(new ProvisioningRequestRepository(db).find("dev-24", "r-1")).orElseThrow().id();
+    Throwable approval = Await.failure(vertx.eventBus().request(Addresses.PROVISIONING_DECIDE,
+        new JsonObject().put("id", id).put("decision", "approve")));
+    assertThat(((ReplyException) approval).failureCode()).isEqualTo(409);
+    assertThat(approval).hasMessageContaining("disabled");
+    assertThat(auditReasons("dev-24")).anyMatch(r -> r.contains("is disabled"));
+    assertThat(Await.result(new CredentialRepository(db).get("dev-24"))).isEmpty();
+  }
+
+  private IssuedCertificate issue(String serial, String deviceId) {
+    Instant now = Instant.now();
+    return Await.result(new CertificateRepository(db).insert(IssuedCertificate.issued(serial, deviceId, "issuing",
+        "CN=" + deviceId, "device", "pk-" + serial, "fp-" + serial, now.minusSeconds(60), now.plusSeconds(3600),
+        new byte[] {1})));
+  }
+
+  private void revoke(IssuedCertificate cert, RevocationReason reason) {
+    assertThat(Await.result(new CertificateRepository(db).revoke(cert.serial(), reason, Instant.now()))).isPresent();
+  }
+
+  private java.util.stream.Stream<String> auditReasons(String subject) {
+    return Await.result(new AuditRepository(db).list(new AuditRepository.Query(subject, null, null, null, null, 50)))
+        .items().stream().map(AuditEvent::reason).filter(java.util.Objects::nonNull);
   }
 
   private JsonObject ask(DeviceIdentity device, String requestId, String idevidPem) {

@@ -2,6 +2,7 @@ package io.zto.deploy.est;
 
 import io.zto.shared.pki.Pem;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -26,7 +27,7 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** Bouncy Castle's EST client (bcpkix), set up as a device would: trusting the platform root, with a client key. */
-final class BcEst {
+public final class BcEst {
 
   static {
     // the client side only: Bouncy Castle's EST client checks the server chain with the BC provider
@@ -39,9 +40,15 @@ final class BcEst {
 
   /** An EST service for {@code label} (null: none), presenting {@code key} and {@code chain} (null: no client certificate). */
   static ESTService service(EstTestNode node, String label, PrivateKey key, List<X509Certificate> chain) throws Exception {
-    X509Certificate root = Pem.readCertificate(Files.readString(node.rootPem()));
+    return service(node.rootPem(), node.estPort, label, key, chain);
+  }
+
+  /** An EST service of the server on {@code estPort} whose chain ends at the root in {@code rootPem}. */
+  public static ESTService service(Path rootPem, int estPort, String label, PrivateKey key, List<X509Certificate> chain)
+      throws Exception {
+    X509Certificate root = Pem.readCertificate(Files.readString(rootPem));
     X509TrustManager[] trust = JcaJceUtils.getCertPathTrustManager(Set.of(new TrustAnchor(root, null)), null);
-    JsseESTServiceBuilder builder = new JsseESTServiceBuilder("localhost:" + node.estPort, trust);
+    JsseESTServiceBuilder builder = new JsseESTServiceBuilder("localhost:" + estPort, trust);
     builder.withHostNameAuthorizer(new JsseDefaultHostnameAuthorizer(null));
     if (label != null) {
       builder.withLabel(label);
@@ -53,7 +60,7 @@ final class BcEst {
   }
 
   /** A CSR with subject CN = {@code cn}, and the challengePassword if not null. */
-  static PKCS10CertificationRequest csr(KeyPair keyPair, String cn, String challenge) throws Exception {
+  public static PKCS10CertificationRequest csr(KeyPair keyPair, String cn, String challenge) throws Exception {
     JcaPKCS10CertificationRequestBuilder builder = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cn),
         keyPair.getPublic());
     if (challenge != null) {

@@ -140,7 +140,7 @@ class EstEnrollmentRulesTest {
     HttpResponse<String> response = https(device).post("/simpleenroll",
         csr(KeyPairs.ecP256(), device.deviceId(), device.challenge()));
     assertThat(response.statusCode()).isEqualTo(403);
-    assertThat(response.body()).contains("revoked by its CA's CRL");
+    assertThat(response.body()).contains("is refused: listed by the CRL of its issuer");
   }
 
   @Test

@@ -37,6 +37,13 @@ public final class Addresses {
    */
   public static final String BROKER_ROUTE = PREFIX + "broker.route";
 
+  /**
+   * Publish, broker → every broker node: a client ({@link SessionClaim}) connected to the named node. The
+   * other nodes close their connection of that client id (MQTT 5: DISCONNECT 0x8E session taken over)
+   * and hand its session over: stored and forgotten, or discarded for a clean start.
+   */
+  public static final String BROKER_SESSION_TAKEN = PREFIX + "broker.session.taken";
+
   /** Publish, any → every broker node: drop the sessions of a device or certificate ({@link DropSessions}). */
   public static final String BROKER_DROP_SESSIONS = PREFIX + "broker.drop-sessions";
 
@@ -53,6 +60,13 @@ public final class Addresses {
   public static final String CRL_GET = PREFIX + "crl.get";
 
   /**
+   * Request, API → crl: fetch a CRL source now ({@code {"id": ...}}, {@code "platform"} reissues the
+   * platform CA's own CRL); the reply says the outcome ({@code accepted}, {@code unchanged},
+   * {@code superseded} or {@code failed} with {@code kind} and {@code error}).
+   */
+  public static final String CRL_REFRESH = PREFIX + "crl.refresh";
+
+  /**
    * Request, API → provisioning: sign, record and send a remote-management command
    * ({@code {"deviceId", "name", "args", "ttlSeconds", "actor"}}); the reply is the recorded command.
    */
@@ -64,9 +78,21 @@ public final class Addresses {
    */
   public static final String COMMAND_REPLY = PREFIX + "commands.reply";
 
+  private static final String BROKER_NODE = PREFIX + "broker.node.";
+
   private static final String HEALTH = PREFIX + "health.";
 
   private Addresses() {}
+
+  /**
+   * Request, broker → the broker of one node ({@code nodeId}, as stored with the session): hand over the
+   * session of {@link SessionClaim#clientId()} and answer once it is stored ({@link SessionClaim#reply}).
+   * An empty client id only asks whether that node is alive. No handler or no answer means the node is
+   * gone and the stored session is the truth.
+   */
+  public static String brokerNode(String nodeId) {
+    return BROKER_NODE + nodeId;
+  }
 
   /**
    * Node-local request: the health of one verticle of this node ({@link HealthReport}). Registered

@@ -149,6 +149,12 @@ public final class ConfigKeys {
     "30m", "How long a one-time EST challenge password stays valid.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey PROVISIONING_REQUEST_ID_WINDOW = define(ConfigKey.of("provisioning.requestIdWindow",
     DURATION, "10m", "A request repeated with the same requestId within this window gets the same answer."));
+  public static final ConfigKey PROVISIONING_RENEWAL_WARNING_PERCENT = define(ConfigKey.of(
+    "provisioning.renewalWarningPercent", INT, "20", "A certificate whose device has not renewed it is due (metric,"
+      + " audit, API field renewal.due) once this percentage of its lifetime is left.").withCheck(Checks.range(1, 99)));
+  public static final ConfigKey PROVISIONING_RENEWAL_CHECK_INTERVAL = define(ConfigKey.of(
+    "provisioning.renewalCheckInterval", DURATION, "1m", "How often each provisioning node looks for certificates due"
+      + " for renewal (one node audits each once).").withCheck(Checks.positiveDuration()));
 
   // ---- CRL
   public static final ConfigKey CRL_DEFAULT_REFRESH = define(ConfigKey.of("crl.defaultRefresh", DURATION, "1h",

@@ -51,6 +51,10 @@ public record Activation(Approval approval, EnrollmentStatus status, JsonObject 
     return new Activation(approval, value, application, notBefore, notAfter, maxProvisionings, reprovisionPolicy);
   }
 
+  public Activation withReprovisionPolicy(ReprovisionPolicy value) {
+    return new Activation(approval, status, application, notBefore, notAfter, maxProvisionings, value);
+  }
+
   /** Whether the window is open at {@code now} and the status enabled. */
   public boolean isActiveAt(Instant now) {
     return status == EnrollmentStatus.ENABLED

@@ -1,9 +1,11 @@
 package io.zto.shared.domain;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -38,11 +40,76 @@ public record CrlSource(String id, String url, String issuerPem, String issuerFi
     }
   }
 
+  /** The id under which the API shows the platform's own issuing CA, a built-in source. */
+  public static final String PLATFORM_ID = "platform";
+
+  /** First retry after a failed fetch; it doubles with every further failure up to {@link #MAX_BACKOFF}. */
+  public static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
+  /** Longest wait between two attempts of a failing source. */
+  public static final Duration MAX_BACKOFF = Duration.ofMinutes(15);
+  /** How long before its nextUpdate a source is fetched, so a fresh CRL is in place when the old one lapses. */
+  public static final Duration NEXT_UPDATE_LEAD = Duration.ofMinutes(1);
+  /** Shortest wait between two attempts of a source, whatever its nextUpdate says. */
+  public static final Duration MIN_INTERVAL = Duration.ofSeconds(5);
+
   /** A new source, never fetched, created now. */
   public static CrlSource create(String url, String issuerPem, String issuerFingerprint, int refreshSeconds,
                                  StalePolicy stalePolicy) {
     return new CrlSource(UUID.randomUUID().toString(), url, issuerPem, issuerFingerprint, refreshSeconds,
         stalePolicy, null, null, null, null, null, null, null, null, null, 0, Json.now());
+  }
+
+  /**
+   * When this source is due for its next fetch: at once if it was never tried; after a failure, an
+   * exponential backoff from {@link #FIRST_BACKOFF} capped at {@link #MAX_BACKOFF}; after a success, at
+   * refreshSeconds or {@link #NEXT_UPDATE_LEAD} before nextUpdate, whichever comes first, but never sooner
+   * than {@link #MIN_INTERVAL}. Intervals are shortened by up to a tenth (a fifth for backoffs) by a jitter
+   * derived from the id and the last attempt, so every node computes the same instant and sources
+   * registered together do not hit their servers in step.
+   */
+  public Instant nextAttemptAt() {
+    if (lastAttemptAt == null) {
+      return createdAt;
+    }
+    double jitter = jitter();
+    if (failures > 0) {
+      long shift = Math.min(failures - 1, 20);
+      long backoff = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << shift);
+      return lastAttemptAt.plusMillis(Math.max(MIN_INTERVAL.toMillis(), (long) (backoff * (1 - jitter / 5))));
+    }
+    Instant due = lastAttemptAt.plusMillis((long) (refreshSeconds * 1000L * (1 - jitter / 10)));
+    if (nextUpdate != null && nextUpdate.minus(NEXT_UPDATE_LEAD).isBefore(due)) {
+      due = nextUpdate.minus(NEXT_UPDATE_LEAD);
+    }
+    Instant earliest = lastAttemptAt.plus(MIN_INTERVAL);
+    return due.isBefore(earliest) ? earliest : due;
+  }
+
+  /** In [0, 1), the same on every node for one source and attempt. */
+  private double jitter() {
+    long seed = id.hashCode() * 31L + lastAttemptAt.toEpochMilli();
+    seed ^= seed >>> 33;
+    seed *= 0xff51afd7ed558ccdL;
+    seed ^= seed >>> 33;
+    return (seed & 0xffff) / 65536.0;
+  }
+
+  /**
+   * Since when this source is stale at {@code now}: its accepted CRL's nextUpdate has passed, or it has
+   * not accepted any CRL though it was tried (stale since it was registered). Empty while fresh, before
+   * the first attempt of a new source, and for a CRL without nextUpdate.
+   */
+  public Optional<Instant> staleSince(Instant now) {
+    return staleSince(nextUpdate, thisUpdate, lastAttemptAt, createdAt, now);
+  }
+
+  /** {@link #staleSince(Instant)} from the columns that decide it (thisUpdate null: nothing accepted yet). */
+  public static Optional<Instant> staleSince(Instant nextUpdate, Instant thisUpdate, Instant lastAttemptAt,
+                                             Instant createdAt, Instant now) {
+    if (thisUpdate == null) {
+      return lastAttemptAt == null ? Optional.empty() : Optional.of(createdAt);
+    }
+    return nextUpdate != null && now.isAfter(nextUpdate) ? Optional.of(nextUpdate) : Optional.empty();
   }
 
   public JsonObject toJson() {
@@ -74,6 +141,40 @@ public record CrlSource(String id, String url, String issuerPem, String issuerFi
     public Entry {
       Objects.requireNonNull(serial, "serial");
       Objects.requireNonNull(revokedAt, "revokedAt");
+    }
+  }
+
+  /**
+   * What a source says about one certificate, as {@code CrlSourceRepository.check} finds it.
+   *
+   * @param reason     for {@link Status#LISTED}: the RFC 5280 reason name, or null if the CRL gives none
+   * @param sourceId   the source that lists the certificate or is stale; null when clear
+   * @param staleSince for {@link Status#ISSUER_STALE}: since when the source is stale
+   */
+  public record Check(Status status, String reason, String sourceId, Instant staleSince) {
+
+    /** Clear, listed, or refused because the issuer's source is stale under {@link StalePolicy#REFUSE_ALL}. */
+    public enum Status { CLEAR, LISTED, ISSUER_STALE }
+
+    public static final Check CLEAR = new Check(Status.CLEAR, null, null, null);
+
+    public Check {
+      Objects.requireNonNull(status, "status");
+    }
+
+    public boolean refused() {
+      return status != Status.CLEAR;
+    }
+
+    /** Why a refused certificate is refused, in words for a refusal message and the audit log. */
+    public String describe() {
+      return switch (status) {
+        case CLEAR -> "not listed by any CRL";
+        case LISTED -> "listed by the CRL of its issuer (source " + sourceId + ")"
+            + (reason == null ? "" : ", reason " + reason);
+        case ISSUER_STALE -> "the CRL of its issuer (source " + sourceId + ") is stale since " + staleSince
+            + " and its policy refuses every certificate of that issuer until a fresh CRL arrives";
+      };
     }
   }
 

@@ -72,6 +72,11 @@ public final class FactoryCa {
     return issue(name(BCStyle.SERIALNUMBER, deviceId, "Gateway"), null, null);
   }
 
+  /** As {@link #ldevid(String)}, for a key pair made beforehand (the fleet simulator's key pool). */
+  public Issued ldevid(String deviceId, KeyPair keyPair) {
+    return issue(name(BCStyle.SERIALNUMBER, deviceId, "Gateway"), null, null, keyPair);
+  }
+
   /** An IDevID with subject {@code serialNumber=<serialNumber>} and a HardwareModuleName SAN with {@code hwSerial}. */
   public Issued idevid(String serialNumber, String hwSerial) {
     return issue(name(BCStyle.SERIALNUMBER, serialNumber, "Gateway IDevID"), DEFAULT_HW_TYPE,
@@ -84,7 +89,11 @@ public final class FactoryCa {
    * @param hwType with {@code hwSerial}: the HardwareModuleName SAN to include; both null for none
    */
   public Issued issue(X500Name subject, String hwType, byte[] hwSerial) {
-    KeyPair keyPair = KeyPairs.ecP256();
+    return issue(subject, hwType, hwSerial, KeyPairs.ecP256());
+  }
+
+  /** As above, for the given key pair. */
+  public Issued issue(X500Name subject, String hwType, byte[] hwSerial, KeyPair keyPair) {
     CertificateBuilder builder = new CertificateBuilder()
         .subject(subject)
         .publicKey(keyPair.getPublic())

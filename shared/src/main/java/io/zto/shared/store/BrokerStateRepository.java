@@ -58,8 +58,54 @@ public final class BrokerStateRepository {
             + " WHERE expires_at IS NULL OR expires_at > $1 ORDER BY client_id", Tuple.of(Rows.millis(now)))
         .map(rows -> {
           List<StoredSession> out = new ArrayList<>();
-          rows.forEach(r -> out.add(new StoredSession(r.getString("client_id"), r.getLong("expiry_seconds"),
-              r.getString("node"), Rows.instant(r, "expires_at"))));
+          rows.forEach(r -> out.add(session(r)));
+          return out;
+        });
+  }
+
+  private static StoredSession session(Row r) {
+    return new StoredSession(r.getString("client_id"), r.getLong("expiry_seconds"), r.getString("node"),
+        Rows.instant(r, "expires_at"));
+  }
+
+  /** The session of {@code clientId} if stored and not expired at {@code now}, else null. */
+  public Future<StoredSession> session(String clientId, Instant now) {
+    return db.query("SELECT client_id, expiry_seconds, node, expires_at FROM broker_sessions"
+            + " WHERE client_id = $1 AND (expires_at IS NULL OR expires_at > $2)",
+            Tuple.of(clientId, Rows.millis(now)))
+        .map(rows -> {
+          for (Row r : rows) {
+            return session(r);
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Makes {@code toNode} the owner of every session {@code fromNode} held (a node that is gone); returns
+   * the client ids taken. Nodes adopting at once each get a disjoint part: the update is atomic per row.
+   */
+  public Future<List<String>> adopt(String fromNode, String toNode) {
+    return db.update("UPDATE broker_sessions SET node = $2 WHERE COALESCE(node, '') = $1 RETURNING client_id",
+        Tuple.of(fromNode, toNode)).map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.getString("client_id")));
+          return out;
+        });
+  }
+
+  /** Makes {@code toNode} the owner of one session if {@code fromNode} still owns it; whether it did. */
+  public Future<Boolean> adoptSession(String clientId, String fromNode, String toNode) {
+    return db.update("UPDATE broker_sessions SET node = $3 WHERE client_id = $1 AND COALESCE(node, '') = $2",
+        Tuple.of(clientId, fromNode, toNode)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** The nodes that own stored sessions ({@code ""} for sessions stored without one). */
+  public Future<List<String>> owners() {
+    return db.query("SELECT DISTINCT COALESCE(node, '') AS node FROM broker_sessions ORDER BY node", Tuple.tuple())
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.getString("node")));
           return out;
         });
   }
@@ -84,13 +130,23 @@ public final class BrokerStateRepository {
   }
 
   public Future<List<StoredSubscription>> subscriptions() {
-    return db.query("SELECT client_id, filter, options FROM broker_subscriptions ORDER BY client_id, filter",
-        Tuple.tuple()).map(rows -> {
-          List<StoredSubscription> out = new ArrayList<>();
-          rows.forEach(r -> out.add(new StoredSubscription(r.getString("client_id"), r.getString("filter"),
-              new JsonObject(r.getString("options")))));
-          return out;
-        });
+    return subscriptions("SELECT client_id, filter, options FROM broker_subscriptions ORDER BY client_id, filter",
+        Tuple.tuple());
+  }
+
+  /** The subscriptions of one session. */
+  public Future<List<StoredSubscription>> subscriptions(String clientId) {
+    return subscriptions("SELECT client_id, filter, options FROM broker_subscriptions WHERE client_id = $1"
+        + " ORDER BY filter", Tuple.of(clientId));
+  }
+
+  private Future<List<StoredSubscription>> subscriptions(String sql, Tuple args) {
+    return db.query(sql, args).map(rows -> {
+      List<StoredSubscription> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new StoredSubscription(r.getString("client_id"), r.getString("filter"),
+          new JsonObject(r.getString("options")))));
+      return out;
+    });
   }
 
   public Future<Void> enqueue(String clientId, JsonObject message) {
@@ -112,13 +168,22 @@ public final class BrokerStateRepository {
 
   /** Every queued message, by session and in order. */
   public Future<List<QueuedMessage>> queued() {
-    return db.query("SELECT seq, client_id, message FROM broker_queue ORDER BY client_id, seq", Tuple.tuple())
-        .map(rows -> {
-          List<QueuedMessage> out = new ArrayList<>();
-          rows.forEach(r -> out.add(new QueuedMessage(r.getLong("seq"), r.getString("client_id"),
-              new JsonObject(r.getString("message")))));
-          return out;
-        });
+    return queued("SELECT seq, client_id, message FROM broker_queue ORDER BY client_id, seq", Tuple.tuple());
+  }
+
+  /** The queued messages of one session, in order. */
+  public Future<List<QueuedMessage>> queued(String clientId) {
+    return queued("SELECT seq, client_id, message FROM broker_queue WHERE client_id = $1 ORDER BY seq",
+        Tuple.of(clientId));
+  }
+
+  private Future<List<QueuedMessage>> queued(String sql, Tuple args) {
+    return db.query(sql, args).map(rows -> {
+      List<QueuedMessage> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new QueuedMessage(r.getLong("seq"), r.getString("client_id"),
+          new JsonObject(r.getString("message")))));
+      return out;
+    });
   }
 
   /** Stores a retained message, or clears the topic when {@code message} is null. */

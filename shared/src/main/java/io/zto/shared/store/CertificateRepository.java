@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.zto.shared.domain.IssuedCertificate;
 import io.zto.shared.domain.Page;
+import io.zto.shared.domain.Renewal;
 import io.zto.shared.domain.Revocation;
 import io.zto.shared.domain.RevocationReason;
 import java.time.Instant;
@@ -23,13 +24,34 @@ public final class CertificateRepository {
       + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
   private static final String GET = "SELECT " + COLUMNS + " FROM certificates WHERE serial = $1";
   private static final String BY_FINGERPRINT = "SELECT " + COLUMNS + " FROM certificates WHERE fingerprint = $1";
-  private static final String LIST = "SELECT " + COLUMNS + " FROM certificates"
+  /**
+   * Renewal due at {@code $R1} (now, epoch millis) with {@code $R2} percent of the lifetime left: valid,
+   * unexpired, in the last part of its lifetime counted from issuance, and no valid certificate of the
+   * same device expiring later. The tokens are replaced by each query's placeholders.
+   */
+  private static final String DUE = "(c.status = 'VALID' AND c.not_after > $R1"
+      + " AND (c.not_after - $R1) * 100 <= (c.not_after - c.created_at) * $R2"
+      + " AND NOT EXISTS (SELECT 1 FROM certificates n WHERE n.device_id = c.device_id AND n.status = 'VALID'"
+      + " AND n.not_after > c.not_after))";
+  private static final String LIST = "SELECT " + withRenewal("$5", "$6") + " FROM certificates c"
       + " WHERE (CAST($1 AS TEXT) IS NULL OR device_id = $1) AND (not_after < $2 OR (not_after = $2 AND serial < $3))"
-      + " ORDER BY not_after DESC, serial DESC LIMIT $4";
+      + " AND ($7 = 0 OR " + due("$5", "$6") + ") ORDER BY not_after DESC, serial DESC LIMIT $4";
+  private static final String GET_WITH_RENEWAL = "SELECT " + withRenewal("$2", "$3") + " FROM certificates c"
+      + " WHERE serial = $1";
+  private static final String WARN_CANDIDATES = "SELECT " + COLUMNS + " FROM certificates c WHERE "
+      + due("$1", "$2") + " AND c.renewal_warned_at IS NULL ORDER BY c.not_after, c.serial LIMIT $3";
+  private static final String COUNT_DUE = "SELECT COUNT(*) AS due FROM certificates c WHERE " + due("$1", "$2");
+  private static final String MARK_WARNED = "UPDATE certificates SET renewal_warned_at = $2"
+      + " WHERE serial = $1 AND renewal_warned_at IS NULL";
   private static final String CURRENT = "SELECT " + COLUMNS + " FROM certificates WHERE device_id = $1"
       + " AND status = 'VALID' AND not_before <= $2 AND not_after > $2 ORDER BY not_after DESC, serial";
   private static final String REVOKE = "UPDATE certificates SET status = 'REVOKED', revoked_at = $2,"
       + " revocation_reason = $3 WHERE serial = $1 AND status = 'VALID' RETURNING " + COLUMNS;
+  /** Inside {@link DeviceRepository#retire}: revokes every valid certificate of device $1 at $2 for reason $3. */
+  static final String REVOKE_ALL_OF = "UPDATE certificates SET status = 'REVOKED', revoked_at = $2,"
+      + " revocation_reason = $3 WHERE device_id = $1 AND status = 'VALID' RETURNING " + COLUMNS;
+  private static final String LAST_REVOKED = "SELECT " + COLUMNS + " FROM certificates WHERE device_id = $1"
+      + " AND status = 'REVOKED' ORDER BY revoked_at DESC, serial DESC LIMIT 1";
   private static final String REVOKED = "SELECT serial, revoked_at, revocation_reason FROM certificates"
       + " WHERE status = 'REVOKED' AND issuer = $1 AND not_after > $2 ORDER BY serial";
   private static final String EXPIRING = "SELECT " + COLUMNS + " FROM certificates c"
@@ -66,12 +88,68 @@ public final class CertificateRepository {
 
   /** Certificates of a device (of every device if null), latest expiry first. */
   public Future<Page<IssuedCertificate>> list(String deviceId, String cursor, int limit) {
+    return list(deviceId, false, Instant.now(), 100, cursor, limit)
+        .map(page -> new Page<>(page.items().stream().map(Renewing::certificate).toList(), page.nextCursor()));
+  }
+
+  /**
+   * Certificates of a device (of every device if null), latest expiry first, each with its renewal
+   * state at {@code now} for a warning at {@code percentLeft} percent of the lifetime left; only those
+   * due if {@code dueOnly}.
+   */
+  public Future<Page<Renewing>> list(String deviceId, boolean dueOnly, Instant now, int percentLeft, String cursor,
+                                     int limit) {
     int size = Paging.limit(limit);
     long before = cursor == null ? Long.MAX_VALUE : Paging.millisOf(cursor);
     String serial = cursor == null ? "" : Paging.keyOf(cursor);
-    return db.query(LIST, Tuple.of(deviceId, before, serial, size + 1))
-        .map(rows -> Paging.page(Results.list(rows, CertificateRepository::map), size,
-            c -> Paging.cursor(c.notAfter().toEpochMilli(), c.serial())));
+    Tuple args = Tuple.of(deviceId, before, serial, size + 1, Rows.millis(now), (long) percentLeft, dueOnly ? 1 : 0);
+    return db.query(LIST, args).map(rows -> Paging.page(Results.list(rows, row -> renewing(row, percentLeft)), size,
+        r -> Paging.cursor(r.certificate().notAfter().toEpochMilli(), r.certificate().serial())));
+  }
+
+  /** One certificate with its renewal state, as {@link #list(String, boolean, Instant, int, String, int)}. */
+  public Future<Optional<Renewing>> getRenewing(String serial, Instant now, int percentLeft) {
+    return db.query(GET_WITH_RENEWAL, Tuple.of(serial, Rows.millis(now), (long) percentLeft))
+        .map(rows -> Results.first(rows, row -> renewing(row, percentLeft)));
+  }
+
+  /** Due certificates (see {@link Renewal}) nobody warned about yet, soonest expiry first, at most {@code limit}. */
+  public Future<List<IssuedCertificate>> listUnwarnedDue(Instant now, int percentLeft, int limit) {
+    int size = Math.max(1, Math.min(limit, MAX_EXPIRING));
+    return db.query(WARN_CANDIDATES, Tuple.of(Rows.millis(now), (long) percentLeft, size))
+        .map(rows -> Results.list(rows, CertificateRepository::map));
+  }
+
+  /** How many certificates are due for renewal and not renewed at {@code now}. */
+  public Future<Long> countDue(Instant now, int percentLeft) {
+    return db.query(COUNT_DUE, Tuple.of(Rows.millis(now), (long) percentLeft))
+        .map(rows -> ((Number) rows.iterator().next().getValue("due")).longValue());
+  }
+
+  /**
+   * Records the renewal warning of a certificate, once: true for the one caller (of any node) that set
+   * it, false if it was set already, so that only that caller audits it.
+   */
+  public Future<Boolean> markRenewalWarned(String serial, Instant at) {
+    return db.update(MARK_WARNED, Tuple.of(serial, Rows.millis(at))).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** A certificate and its renewal state. */
+  public record Renewing(IssuedCertificate certificate, Renewal renewal) {}
+
+  private static String due(String now, String percent) {
+    return DUE.replace("$R1", now).replace("$R2", percent);
+  }
+
+  private static String withRenewal(String now, String percent) {
+    return COLUMNS + ", renewal_warned_at, CASE WHEN " + due(now, percent) + " THEN 1 ELSE 0 END AS renewal_due";
+  }
+
+  private static Renewing renewing(Row row, int percentLeft) {
+    IssuedCertificate c = map(row);
+    Integer due = Rows.integer(row, "renewal_due");
+    return new Renewing(c, new Renewal(due != null && due != 0, Renewal.dueAt(c.createdAt(), c.notAfter(), percentLeft),
+        c.notAfter(), Rows.instant(row, "renewal_warned_at")));
   }
 
   /** The device's unrevoked certificates within their validity at {@code now}, latest expiry first. */
@@ -86,6 +164,11 @@ public final class CertificateRepository {
   public Future<Optional<IssuedCertificate>> revoke(String serial, RevocationReason reason, Instant now) {
     return db.update(REVOKE, Tuple.of(serial, Rows.millis(now), reason.rfcName()))
         .map(rows -> Results.first(rows, CertificateRepository::map));
+  }
+
+  /** The device's most recently revoked certificate, if any was revoked. */
+  public Future<Optional<IssuedCertificate>> lastRevokedOf(String deviceId) {
+    return db.query(LAST_REVOKED, Tuple.of(deviceId)).map(rows -> Results.first(rows, CertificateRepository::map));
   }
 
   /** The revoked certificates of an issuer still unexpired at {@code notExpiredAt}: a CRL's entries. */
@@ -109,7 +192,7 @@ public final class CertificateRepository {
     return text == null ? null : RevocationReason.parse(text);
   }
 
-  private static IssuedCertificate map(Row row) {
+  static IssuedCertificate map(Row row) {
     return new IssuedCertificate(row.getString("serial"), row.getString("device_id"), row.getString("issuer"),
         row.getString("subject"), row.getString("profile"), row.getString("public_key_hash"),
         row.getString("fingerprint"), Rows.instant(row, "not_before"), Rows.instant(row, "not_after"),

@@ -19,6 +19,8 @@ public final class ChallengeRepository {
   private static final String INSERT = "INSERT INTO est_challenges (" + COLUMNS + ") VALUES"
       + " ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
   /** Used challenges stay: they answer retries after a lost response. */
+  /** Inside {@link DeviceRepository#retire}: the unused challenges of device $1 go. */
+  static final String DELETE_UNUSED_OF = "DELETE FROM est_challenges WHERE device_id = $1 AND used_at IS NULL";
   private static final String DROP_UNUSED = "DELETE FROM est_challenges WHERE device_id = $1 AND used_at IS NULL"
       + " AND id <> $2";
   private static final String LIVE = "SELECT " + COLUMNS + " FROM est_challenges WHERE device_id = $1"

@@ -15,7 +15,8 @@ public final class CredentialRepository {
       + " password_hash = excluded.password_hash, request_id = excluded.request_id, created_at = excluded.created_at";
   private static final String GET = "SELECT " + COLUMNS + " FROM credentials WHERE device_id = $1";
   private static final String BY_USERNAME = "SELECT " + COLUMNS + " FROM credentials WHERE username = $1";
-  private static final String DELETE = "DELETE FROM credentials WHERE device_id = $1";
+  /** Also run inside {@link DeviceRepository#retire}. */
+  static final String DELETE = "DELETE FROM credentials WHERE device_id = $1";
 
   private final Database db;
 

@@ -1,6 +1,7 @@
 package io.zto.shared.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * The CRLs the platform fetches and enforces, and the entries last accepted from each. A new full CRL
@@ -41,7 +43,8 @@ public final class CrlSourceRepository {
   private static final String UNCHANGED = "UPDATE crl_sources SET last_attempt_at = $2, last_success_at = $2,"
       + " last_error = NULL, failures = 0 WHERE id = $1";
   /** Also takes the row lock (PostgreSQL), so concurrent replacements of one source run one after the other. */
-  private static final String LOCK = "UPDATE crl_sources SET last_attempt_at = $2 WHERE id = $1 RETURNING crl_number";
+  private static final String LOCK = "UPDATE crl_sources SET last_attempt_at = $2 WHERE id = $1"
+      + " RETURNING crl_number, delta_crl_number";
   private static final String ENTRIES = "SELECT serial, revoked_at, reason FROM crl_entries WHERE source_id = $1";
   private static final String REMOVE_ENTRY = "DELETE FROM crl_entries WHERE source_id = $1 AND serial = $2";
   private static final String PUT_ENTRY = "INSERT INTO crl_entries (source_id, serial, revoked_at, reason)"
@@ -51,13 +54,31 @@ public final class CrlSourceRepository {
       + " delta_crl_number = $5, this_update = $6, next_update = $7, last_attempt_at = $8, last_success_at = $8,"
       + " last_error = NULL, failures = 0 WHERE id = $1";
   private static final String COUNT = "SELECT COUNT(*) AS n FROM crl_entries WHERE source_id = $1";
-  private static final String LISTED = "SELECT 1 FROM crl_entries e JOIN crl_sources s ON s.id = e.source_id"
-      + " WHERE e.serial = $1 AND s.issuer_fingerprint = $2 LIMIT 1";
+  private static final String COUNTS = "SELECT source_id, COUNT(*) AS n FROM crl_entries GROUP BY source_id";
+  /** One row per source of the issuer, with the entry for the serial if it lists it. */
+  private static final String CHECK = "SELECT s.id, s.stale_policy, s.this_update, s.next_update, s.last_attempt_at, s.created_at,"
+      + " e.serial, e.reason FROM crl_sources s LEFT JOIN crl_entries e ON e.source_id = s.id AND e.serial = $1"
+      + " WHERE s.issuer_fingerprint = $2 ORDER BY s.created_at, s.id";
+  private static final String DELTA_ACCEPTED = "UPDATE crl_sources SET etag = $2, last_modified = $3,"
+      + " delta_crl_number = $4, next_update = $5, last_attempt_at = $6, last_success_at = $6, last_error = NULL,"
+      + " failures = 0 WHERE id = $1";
 
   private final Database db;
+  private final Vertx vertx;
 
+  /** A repository that diffs on the calling thread: fine for the lookups and small CRLs. */
   public CrlSourceRepository(Database db) {
+    this(db, null);
+  }
+
+  /**
+   * A repository that diffs large CRLs on a worker of {@code vertx}: what the CRL verticle uses.
+   *
+   * @param vertx null to compute on the calling thread
+   */
+  public CrlSourceRepository(Database db, Vertx vertx) {
     this.db = db;
+    this.vertx = vertx;
   }
 
   /** Stores a new source; a {@link DuplicateKeyException} names a URL configured already. */
@@ -80,9 +101,16 @@ public final class CrlSourceRepository {
     return db.query(LIST, Tuple.of(MAX_SOURCES)).map(rows -> Results.list(rows, CrlSourceRepository::map));
   }
 
-  /** Deletes a source and its entries. */
-  public Future<Boolean> delete(String id) {
-    return db.update(DELETE, Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+  /**
+   * Deletes a source and its entries in one transaction.
+   *
+   * @return the serials it listed (so that they can be announced as unblocked), empty if there was no such source
+   */
+  public Future<Optional<List<String>>> delete(String id) {
+    return db.transaction(tx -> tx.execute(ENTRIES, Tuple.of(id))
+        .compose(entries -> tx.execute(DELETE, Tuple.of(id)).map(deleted -> deleted.rowCount() == 0
+            ? Optional.<List<String>>empty()
+            : Optional.of(Results.list(entries, row -> row.getString("serial"))))));
   }
 
   /** Records a failed fetch; the entries stay as they were. */
@@ -98,21 +126,23 @@ public final class CrlSourceRepository {
   /**
    * Applies a new full CRL: its entries replace the source's in one transaction, and its state is
    * recorded. Empty, with nothing changed but lastAttemptAt, if the source does not exist or a CRL with
-   * a higher number was accepted already (by another node, say); the same number applies again.
+   * a higher number (or a delta with the same or a higher one) was accepted already (by another node,
+   * say); the same number applies again.
    */
   public Future<Optional<CrlSource.Diff>> replaceEntries(String sourceId, CrlSource.FetchState state,
                                                          List<CrlSource.Entry> entries) {
     BigInteger number = new BigInteger(state.crlNumber());
-    Map<String, CrlSource.Entry> incoming = normalize(entries);
-    return db.transaction(tx -> tx.execute(LOCK, Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
+    return compute(() -> normalize(entries)).compose(incoming -> db.transaction(tx -> tx.execute(LOCK,
+            Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
         .compose(locked -> {
-          if (locked.size() == 0 || isNewer(locked.iterator().next().getString("crl_number"), number)) {
+          if (locked.size() == 0 || isNewer(locked.iterator().next(), number)) {
             return Future.succeededFuture(Optional.<CrlSource.Diff>empty());
           }
           return tx.execute(ENTRIES, Tuple.of(sourceId))
-              .compose(stored -> apply(tx, sourceId, incoming, stored))
+              .compose(stored -> compute(() -> fullChanges(sourceId, incoming, stored)))
+              .compose(changes -> write(tx, changes))
               .compose(diff -> tx.execute(ACCEPTED, accepted(sourceId, state)).map(Optional.of(diff)));
-        }));
+        })));
   }
 
   /** How many entries the source has. */
@@ -120,34 +150,152 @@ public final class CrlSourceRepository {
     return db.query(COUNT, Tuple.of(sourceId)).map(rows -> rows.iterator().next().getLong("n"));
   }
 
-  /** Whether a CRL of this issuer (fingerprint of its certificate) lists the serial (lowercase hex). */
-  public Future<Boolean> isListed(String serial, String issuerFingerprint) {
-    return db.query(LISTED, Tuple.of(serial.toLowerCase(Locale.ROOT), issuerFingerprint))
-        .map(rows -> rows.size() > 0);
+  /** Entries per source id; sources without entries are absent. */
+  public Future<Map<String, Long>> countEntries() {
+    return db.query(COUNTS, Tuple.tuple()).map(rows -> {
+      Map<String, Long> counts = new HashMap<>();
+      rows.forEach(row -> counts.put(row.getString("source_id"), row.getLong("n")));
+      return counts;
+    });
   }
 
-  private Future<CrlSource.Diff> apply(Database.Transaction tx, String sourceId, Map<String, CrlSource.Entry> incoming,
-                                       RowSet<Row> stored) {
-    Map<String, CrlSource.Entry> existing = new HashMap<>();
-    stored.forEach(row -> existing.put(row.getString("serial"), new CrlSource.Entry(row.getString("serial"),
-        Rows.instant(row, "revoked_at"), reason(row.getString("reason")))));
-    List<String> added = new ArrayList<>();
+  /**
+   * What the CRL sources of an issuer say about a certificate at {@code now}: listed (with the reason)
+   * by any of them; else refused if one of them is stale under {@link CrlSource.StalePolicy#REFUSE_ALL};
+   * else clear. An issuer without a source is clear.
+   *
+   * @param serial            the certificate's serial in hex (any case)
+   * @param issuerFingerprint SHA-256 of the issuer certificate's DER, lowercase hex
+   */
+  public Future<CrlSource.Check> check(String serial, String issuerFingerprint, Instant now) {
+    return db.query(CHECK, Tuple.of(serial.toLowerCase(Locale.ROOT), issuerFingerprint)).map(rows -> {
+      CrlSource.Check stale = CrlSource.Check.CLEAR;
+      for (Row row : rows) {
+        if (row.getString("serial") != null) {
+          return new CrlSource.Check(CrlSource.Check.Status.LISTED, row.getString("reason"), row.getString("id"), null);
+        }
+        if (stale == CrlSource.Check.CLEAR
+            && Rows.enumValue(row, "stale_policy", CrlSource.StalePolicy.class) == CrlSource.StalePolicy.REFUSE_ALL) {
+          Optional<Instant> since = CrlSource.staleSince(Rows.instant(row, "next_update"),
+              Rows.instant(row, "this_update"), Rows.instant(row, "last_attempt_at"), Rows.instant(row, "created_at"),
+              now);
+          if (since.isPresent()) {
+            stale = new CrlSource.Check(CrlSource.Check.Status.ISSUER_STALE, null, row.getString("id"), since.get());
+          }
+        }
+      }
+      return stale;
+    });
+  }
+
+  /**
+   * Applies a delta CRL (RFC 5280 §5.2.4) on top of the source's stored entries: {@code listed} entries
+   * are added or updated, {@code released} serials (removeFromCRL) removed. Empty, with nothing changed but
+   * lastAttemptAt, if the source does not exist, has no complete CRL numbered {@code baseNumber} or
+   * later, or already accepted a CRL or delta numbered {@code state.crlNumber()} or later.
+   *
+   * @param state its crlNumber is the delta's own number, recorded as deltaCrlNumber
+   */
+  public Future<Optional<CrlSource.Diff>> applyDelta(String sourceId, CrlSource.FetchState state, String baseNumber,
+                                                     List<CrlSource.Entry> listed, List<String> released) {
+    BigInteger number = new BigInteger(state.crlNumber());
+    BigInteger base = new BigInteger(baseNumber);
+    return compute(() -> normalize(listed)).compose(incoming -> db.transaction(tx -> tx.execute(LOCK,
+            Tuple.of(sourceId, Rows.millis(state.fetchedAt())))
+        .compose(locked -> {
+          if (locked.size() == 0 || !deltaApplies(locked.iterator().next(), base, number)) {
+            return Future.succeededFuture(Optional.<CrlSource.Diff>empty());
+          }
+          List<String> releasedSerials = released.stream().map(serial -> serial.toLowerCase(Locale.ROOT))
+              .filter(serial -> !incoming.containsKey(serial)).distinct().toList();
+          return tx.execute(ENTRIES, Tuple.of(sourceId))
+              .compose(stored -> compute(() -> deltaChanges(sourceId, incoming, releasedSerials, stored)))
+              .compose(changes -> write(tx, changes))
+              .compose(diff -> tx.execute(DELTA_ACCEPTED, Tuple.of(sourceId, state.etag(), state.lastModified(),
+                  state.crlNumber(), Rows.millis(state.nextUpdate()), Rows.millis(state.fetchedAt())))
+                  .map(Optional.of(diff)));
+        })));
+  }
+
+  private static boolean deltaApplies(Row row, BigInteger base, BigInteger number) {
+    String full = row.getString("crl_number");
+    String delta = row.getString("delta_crl_number");
+    return full != null && new BigInteger(full).compareTo(base) >= 0 && new BigInteger(full).compareTo(number) < 0
+        && (delta == null || new BigInteger(delta).compareTo(number) < 0);
+  }
+
+  /** The writes that turn the stored entries into the new ones, and what they change. */
+  private record Changes(List<Tuple> removals, List<Tuple> puts, CrlSource.Diff diff) {}
+
+  /** A delta: upserts of its entries, removals of its released serials that are stored. CPU only. */
+  private static Changes deltaChanges(String sourceId, Map<String, CrlSource.Entry> incoming, List<String> released,
+                                      RowSet<Row> stored) {
+    Map<String, CrlSource.Entry> existing = entries(stored);
     List<Tuple> puts = new ArrayList<>();
+    List<String> added = upserts(sourceId, incoming, existing, puts);
+    List<String> removed = released.stream().filter(existing::containsKey).sorted().toList();
+    return new Changes(removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList(), puts,
+        new CrlSource.Diff(added, removed));
+  }
+
+  /** A complete CRL: upserts of its entries, removals of every stored serial it no longer lists. CPU only. */
+  private static Changes fullChanges(String sourceId, Map<String, CrlSource.Entry> incoming, RowSet<Row> stored) {
+    Map<String, CrlSource.Entry> existing = entries(stored);
+    List<Tuple> puts = new ArrayList<>();
+    List<String> added = upserts(sourceId, incoming, existing, puts);
+    List<String> removed = existing.keySet().stream().filter(serial -> !incoming.containsKey(serial)).sorted()
+        .toList();
+    return new Changes(removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList(), puts,
+        new CrlSource.Diff(added, removed));
+  }
+
+  private Future<CrlSource.Diff> write(Database.Transaction tx, Changes changes) {
+    return inBatches(tx, REMOVE_ENTRY, changes.removals())
+        .compose(ignored -> inBatches(tx, PUT_ENTRY, changes.puts()))
+        .map(ignored -> changes.diff());
+  }
+
+  /**
+   * Runs CPU work linear in the entries (100,000 of them take long enough to trip a blocked-thread
+   * checker on a busy machine) on a worker when the repository was given a Vert.x instance.
+   */
+  private <T> Future<T> compute(Callable<T> work) {
+    if (vertx == null) {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return vertx.executeBlocking(work, false);
+  }
+
+  /** Adds a write to {@code puts} for every incoming entry new or changed; returns the serials new. */
+  private static List<String> upserts(String sourceId, Map<String, CrlSource.Entry> incoming,
+                                      Map<String, CrlSource.Entry> existing, List<Tuple> puts) {
+    List<String> added = new ArrayList<>();
     for (CrlSource.Entry entry : incoming.values()) {
-      CrlSource.Entry before = existing.remove(entry.serial());
+      CrlSource.Entry before = existing.get(entry.serial());
       if (before == null) {
         added.add(entry.serial());
       }
       if (!entry.equals(before)) {
-        puts.add(Tuple.of(sourceId, entry.serial(), Rows.millis(entry.revokedAt()),
-            entry.reason() == null ? null : entry.reason().rfcName()));
+        puts.add(put(sourceId, entry));
       }
     }
-    List<String> removed = existing.keySet().stream().sorted().toList();
-    List<Tuple> removals = removed.stream().map(serial -> Tuple.of(sourceId, serial)).toList();
-    return inBatches(tx, REMOVE_ENTRY, removals)
-        .compose(ignored -> inBatches(tx, PUT_ENTRY, puts))
-        .map(ignored -> new CrlSource.Diff(added, removed));
+    return added;
+  }
+
+  private static Map<String, CrlSource.Entry> entries(RowSet<Row> stored) {
+    Map<String, CrlSource.Entry> existing = new HashMap<>();
+    stored.forEach(row -> existing.put(row.getString("serial"), new CrlSource.Entry(row.getString("serial"),
+        Rows.instant(row, "revoked_at"), reason(row.getString("reason")))));
+    return existing;
+  }
+
+  private static Tuple put(String sourceId, CrlSource.Entry entry) {
+    return Tuple.of(sourceId, entry.serial(), Rows.millis(entry.revokedAt()),
+        entry.reason() == null ? null : entry.reason().rfcName());
   }
 
   private static Future<Void> inBatches(Database.Transaction tx, String sql, List<Tuple> rows) {
@@ -169,8 +317,13 @@ public final class CrlSourceRepository {
     return out;
   }
 
-  private static boolean isNewer(String storedNumber, BigInteger incoming) {
-    return storedNumber != null && new BigInteger(storedNumber).compareTo(incoming) > 0;
+  /** Whether what the source accepted is newer than a complete CRL numbered {@code incoming}. */
+  private static boolean isNewer(Row stored, BigInteger incoming) {
+    String full = stored.getString("crl_number");
+    String delta = stored.getString("delta_crl_number");
+    // a delta shares the CRL number sequence: a complete CRL older than an applied delta would undo it
+    return full != null && new BigInteger(full).compareTo(incoming) > 0
+        || delta != null && new BigInteger(delta).compareTo(incoming) >= 0;
   }
 
   private static Tuple accepted(String sourceId, CrlSource.FetchState s) {

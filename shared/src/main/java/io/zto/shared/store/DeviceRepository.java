@@ -4,8 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.zto.shared.domain.Device;
+import io.zto.shared.domain.IssuedCertificate;
 import io.zto.shared.domain.Page;
+import io.zto.shared.domain.RevocationReason;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Devices as the platform knows them. */
@@ -14,7 +17,10 @@ public final class DeviceRepository {
   private static final String COLUMNS = "id, tenant, state, enrollment_id, group_id, ldevid_fingerprint,"
       + " ldevid_serial, ldevid_issuer, idevid_serial, hwmodule_serial, last_request_id, info, created_at,"
       + " updated_at, provisioned_at, last_seen_at";
-  /** A disabled device keeps its row untouched: an operator's block wins over a racing provisioning. */
+  /**
+   * A disabled or retired device keeps its row untouched: an operator's block wins over a racing
+   * provisioning ({@link #reregister} is the one way back from retired).
+   */
   private static final String UPSERT = "INSERT INTO devices (" + COLUMNS + ") VALUES"
       + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
       + " ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, state = excluded.state,"
@@ -24,7 +30,7 @@ public final class DeviceRepository {
       + " hwmodule_serial = excluded.hwmodule_serial, last_request_id = excluded.last_request_id,"
       + " info = excluded.info, updated_at = excluded.updated_at,"
       + " provisioned_at = COALESCE(excluded.provisioned_at, devices.provisioned_at)"
-      + " WHERE devices.state <> 'DISABLED'"
+      + " WHERE devices.state NOT IN ('DISABLED', 'RETIRED')"
       + " RETURNING " + COLUMNS;
   private static final String GET = "SELECT " + COLUMNS + " FROM devices WHERE id = $1";
   private static final String LIST = "SELECT " + COLUMNS + " FROM devices WHERE id > $1"
@@ -35,6 +41,11 @@ public final class DeviceRepository {
   private static final String TOUCH = "UPDATE devices SET last_seen_at = $2 WHERE id = $1"
       + " AND (last_seen_at IS NULL OR last_seen_at < $2)";
   private static final String DELETE = "DELETE FROM devices WHERE id = $1";
+  /** updated_at is the retirement time: a retry keeps it. */
+  private static final String RETIRE = "UPDATE devices SET state = 'RETIRED',"
+      + " updated_at = CASE WHEN state = 'RETIRED' THEN updated_at ELSE $2 END WHERE id = $1 RETURNING " + COLUMNS;
+  private static final String REREGISTER = "UPDATE devices SET state = 'UNKNOWN', updated_at = $3"
+      + " WHERE id = $1 AND state = 'RETIRED' AND updated_at = $2";
 
   private final Database db;
 
@@ -77,6 +88,42 @@ public final class DeviceRepository {
   /** Records that the device was seen at {@code at}; an older instant never overwrites a newer one. */
   public Future<Boolean> touch(String id, Instant at) {
     return db.update(TOUCH, Tuple.of(id, Rows.millis(at))).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** What {@link #retire} did: the retired device and the certificates this call revoked. */
+  public record Retirement(Device device, List<IssuedCertificate> revoked) {}
+
+  /**
+   * Retires a device in one transaction, so a crash leaves all of it or none: state {@code RETIRED}, its
+   * valid certificates revoked ({@code reason}), its MQTT credentials and unused EST challenges deleted,
+   * its individual enrollment closed (disabled), its pending provisioning requests rejected. Safe to
+   * repeat: a second call changes nothing and revokes nothing more. Empty if there is no such device.
+   */
+  public Future<Optional<Retirement>> retire(String id, RevocationReason reason, Instant now) {
+    Long at = Rows.millis(now);
+    return db.transaction(tx -> tx.execute(RETIRE, Tuple.of(id, at)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(Optional.<Retirement>empty());
+      }
+      Device device = map(rows.iterator().next());
+      Future<?> enrollment = device.enrollmentId() == null ? Future.succeededFuture()
+          : tx.execute(EnrollmentRepository.E_CLOSE, Tuple.of(device.enrollmentId(), at));
+      return enrollment
+          .compose(ignored -> tx.execute(CredentialRepository.DELETE, Tuple.of(id)))
+          .compose(ignored -> tx.execute(ChallengeRepository.DELETE_UNUSED_OF, Tuple.of(id)))
+          .compose(ignored -> tx.execute(ProvisioningRequestRepository.REJECT_PENDING_OF,
+              Tuple.of(id, at, "device " + id + " was retired")))
+          .compose(ignored -> tx.execute(CertificateRepository.REVOKE_ALL_OF, Tuple.of(id, at, reason.rfcName())))
+          .map(revoked -> Optional.of(new Retirement(device, Results.list(revoked, CertificateRepository::map))));
+    }));
+  }
+
+  /**
+   * Brings a retired device back for a new registration (state {@code UNKNOWN}), only if it is still
+   * the retirement {@code retiredAt} names: false if another node did it first or it changed meanwhile.
+   */
+  public Future<Boolean> reregister(String id, Instant retiredAt, Instant now) {
+    return db.update(REREGISTER, Tuple.of(id, Rows.millis(retiredAt), Rows.millis(now))).map(rows -> rows.rowCount() > 0);
   }
 
   public Future<Boolean> delete(String id) {

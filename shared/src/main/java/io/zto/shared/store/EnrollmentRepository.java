@@ -36,6 +36,9 @@ public final class EnrollmentRepository {
       + " WHERE device_id = $1 OR ldevid_fingerprint = $2 OR idevid_serial = $3 OR hwmodule_serial = $4"
       + " ORDER BY created_at, id";
   private static final String E_STATUS = "UPDATE enrollments SET status = $2, updated_at = $3 WHERE id = $1";
+  /** Inside {@link DeviceRepository#retire}: closes enrollment $1 at $2 unless closed already. */
+  static final String E_CLOSE = "UPDATE enrollments SET status = 'DISABLED', updated_at = $2 WHERE id = $1"
+      + " AND status <> 'DISABLED'";
   private static final String E_DELETE = "DELETE FROM enrollments WHERE id = $1";
   private static final String E_COUNT = "UPDATE enrollments SET provision_count = provision_count + 1, updated_at = $2"
       + " WHERE id = $1 AND (max_provisionings IS NULL OR provision_count < max_provisionings)";

@@ -24,6 +24,7 @@ public final class IssuedCrlRepository {
       + " RETURNING crl_number";
   private static final String STORE = "UPDATE issued_crls SET this_update = $3, next_update = $4, der = $5"
       + " WHERE ca = $1 AND crl_number = $2";
+  private static final String NUMBER = "SELECT crl_number FROM issued_crls WHERE ca = $1";
   private static final String READ = "SELECT ca, this_update, next_update, der FROM issued_crls"
       + " WHERE ca = $1";
 
@@ -42,6 +43,11 @@ public final class IssuedCrlRepository {
   public Future<Boolean> store(String ca, long crlNumber, Instant thisUpdate, Instant nextUpdate, byte[] der) {
     return db.update(STORE, Tuple.of(ca, crlNumber, Rows.millis(thisUpdate), Rows.millis(nextUpdate), Rows.binary(der)))
         .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** The CA's latest allocated CRL number (the CRL signed with it may still be on its way); empty before the first. */
+  public Future<Optional<Long>> number(String ca) {
+    return db.query(NUMBER, Tuple.of(ca)).map(rows -> Results.first(rows, row -> row.getLong("crl_number")));
   }
 
   /** The CA's latest stored CRL; empty before the first one is stored. */

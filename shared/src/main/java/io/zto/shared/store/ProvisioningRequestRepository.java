@@ -27,6 +27,9 @@ public final class ProvisioningRequestRepository {
   private static final String LIST = "SELECT " + COLUMNS + " FROM provisioning_requests"
       + " WHERE (created_at > $1 OR (created_at = $1 AND id > $2)) AND (CAST($3 AS TEXT) IS NULL OR status = $3)"
       + " ORDER BY created_at, id LIMIT $4";
+  /** Inside {@link DeviceRepository#retire}: rejects the pending requests of device $1 at $2 for reason $3. */
+  static final String REJECT_PENDING_OF = "UPDATE provisioning_requests SET status = 'REJECTED', reason = $3,"
+      + " decided_by = 'system', decided_at = $2 WHERE device_id = $1 AND status = 'PENDING'";
   private static final String DECIDE = "UPDATE provisioning_requests SET status = $2, reason = $3, decided_by = $4,"
       + " decided_at = $5 WHERE id = $1 AND status = 'PENDING'";
   private static final String STORE_ANSWER = "UPDATE provisioning_requests SET answer_sealed = $2,"

@@ -25,6 +25,7 @@ class BusMessagesTest {
         "0a1b", "ff00", "dev-1", "keyCompromise", Instant.parse("2026-11-28T05:00:00Z"));
     DropSessions drop = new DropSessions("dev-1", null, "disabled by operator");
     HealthReport health = HealthReport.up("broker", new JsonObject().put("sessions", 3));
+    SessionClaim claim = new SessionClaim("dev-1", "node-b", true);
 
     assertThat(ProvisioningRequestMessage.fromJson(wire(request.toJson()))).isEqualTo(request);
     DeliverMessage decoded = DeliverMessage.fromJson(wire(deliver.toJson()));
@@ -34,6 +35,8 @@ class BusMessagesTest {
     assertThat(RevocationEvent.fromJson(wire(revocation.toJson()))).isEqualTo(revocation);
     assertThat(DropSessions.fromJson(wire(drop.toJson()))).isEqualTo(drop);
     assertThat(HealthReport.fromJson(wire(health.toJson()))).isEqualTo(health);
+    assertThat(SessionClaim.fromJson(wire(claim.toJson()))).isEqualTo(claim);
+    assertThat(SessionClaim.fromJson(wire(SessionClaim.probe("node-a").toJson())).isProbe()).isTrue();
   }
 
   @Test

@@ -30,6 +30,43 @@ class BrokerStateRepositoryTest {
   }
 
   @BackendTest
+  void oneSessionIsReadWithItsOwnSubscriptionsAndQueueOnly(Database db) {
+    BrokerStateRepository repo = new BrokerStateRepository(db);
+    // GIVEN two sessions, each with a subscription and a queued message
+    for (String id : List.of("c1", "c2")) {
+      Await.result(repo.saveSession(new StoredSession(id, 300, "n1", null), NOW));
+      Await.result(repo.putSubscription(new StoredSubscription(id, id + "/#", new JsonObject())));
+      Await.result(repo.enqueue(id, new JsonObject().put("for", id)));
+    }
+    // WHEN one is read THEN only its own rows come back; an unknown client has no session
+    assertThat(Await.result(repo.session("c2", NOW)).node()).isEqualTo("n1");
+    assertThat(Await.result(repo.subscriptions("c2"))).extracting(StoredSubscription::filter).containsExactly("c2/#");
+    assertThat(Await.result(repo.queued("c2"))).extracting(q -> q.message().getString("for")).containsExactly("c2");
+    assertThat(Await.result(repo.session("nobody", NOW))).isNull();
+  }
+
+  @BackendTest
+  void sessionsOfAGoneNodeAreAdoptedOnce(Database db) {
+    BrokerStateRepository repo = new BrokerStateRepository(db);
+    // GIVEN two sessions of node n1 and one of n2
+    Await.result(repo.saveSession(new StoredSession("a", 60, "n1", null), NOW));
+    Await.result(repo.saveSession(new StoredSession("b", 60, "n1", null), NOW));
+    Await.result(repo.saveSession(new StoredSession("c", 60, "n2", null), NOW));
+    assertThat(Await.result(repo.owners())).containsExactly("n1", "n2");
+    // WHEN n3 adopts n1's sessions, and n4 tries the same afterwards
+    List<String> first = Await.result(repo.adopt("n1", "n3"));
+    List<String> second = Await.result(repo.adopt("n1", "n4"));
+    // THEN n3 got both, n4 none, and n2 keeps its own
+    assertThat(first).containsExactlyInAnyOrder("a", "b");
+    assertThat(second).isEmpty();
+    assertThat(Await.result(repo.owners())).containsExactly("n2", "n3");
+    // AND a single session changes owner only from the owner named
+    assertThat(Await.result(repo.adoptSession("c", "n1", "n5"))).isFalse();
+    assertThat(Await.result(repo.adoptSession("c", "n2", "n5"))).isTrue();
+    assertThat(Await.result(repo.session("c", NOW)).node()).isEqualTo("n5");
+  }
+
+  @BackendTest
   void deletingASessionRemovesItsSubscriptionsAndQueue(Database db) {
     BrokerStateRepository repo = new BrokerStateRepository(db);
     Await.result(repo.saveSession(new StoredSession("c2", 60, "n1", null), NOW));

@@ -162,4 +162,51 @@ class CertificateRepositoryTest {
     // THEN dev-1 and dev-4, soonest first
     assertThat(expiring).extracting(IssuedCertificate::serial).containsExactly("01", "04");
   }
+
+  @BackendTest
+  void renewalDueIsCountedListedAndWarnedOnce(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    // GIVEN 10-day certificates issued 9 days ago: dev-1 not renewed, dev-2 renewed; dev-3 issued 1 day ago;
+    // dev-4 not renewed but revoked
+    Await.result(certs.insert(issued("01", "dev-1", 9, 1)));
+    Await.result(certs.insert(issued("02", "dev-2", 9, 1)));
+    Await.result(certs.insert(issued("12", "dev-2", 0, 10)));
+    Await.result(certs.insert(issued("03", "dev-3", 1, 9)));
+    Await.result(certs.insert(issued("04", "dev-4", 9, 1)));
+    Await.result(certs.revoke("04", RevocationReason.SUPERSEDED, NOW));
+    // WHEN asked with a warning at 20 % of the lifetime left
+    // THEN only dev-1's certificate is due: counted, listed, flagged, and due from 8 days after issuance
+    assertThat(Await.result(certs.countDue(NOW, 20))).isEqualTo(1L);
+    assertThat(Await.result(certs.listUnwarnedDue(NOW, 20, 10))).extracting(IssuedCertificate::serial)
+        .containsExactly("01");
+    var page = Await.result(certs.list(null, true, NOW, 20, null, 10));
+    assertThat(page.items()).extracting(r -> r.certificate().serial()).containsExactly("01");
+    assertThat(page.items().get(0).renewal().dueAt()).isEqualTo(NOW.minusSeconds(DAY));
+    assertThat(Await.result(certs.list("dev-2", false, NOW, 20, null, 10)).items())
+        .extracting(r -> r.renewal().due()).containsExactly(false, false);
+    // AND the warning is recorded once: the second marker loses, and it is no longer unwarned
+    assertThat(Await.result(certs.markRenewalWarned("01", NOW))).isTrue();
+    assertThat(Await.result(certs.markRenewalWarned("01", NOW.plusSeconds(1)))).isFalse();
+    assertThat(Await.result(certs.listUnwarnedDue(NOW, 20, 10))).isEmpty();
+    assertThat(Await.result(certs.getRenewing("01", NOW, 20)).orElseThrow().renewal().warnedAt()).isEqualTo(NOW);
+  }
+
+  @BackendTest
+  void lastRevokedIsTheMostRecentRevocation(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("01", "dev-1", "issuing", 30)));
+    Await.result(certs.insert(cert("02", "dev-1", "issuing", 60)));
+    assertThat(Await.result(certs.lastRevokedOf("dev-1"))).isEmpty();
+    Await.result(certs.revoke("02", RevocationReason.KEY_COMPROMISE, NOW));
+    Await.result(certs.revoke("01", RevocationReason.SUPERSEDED, NOW.plusSeconds(1)));
+    assertThat(Await.result(certs.lastRevokedOf("dev-1")).orElseThrow().revocationReason())
+        .isEqualTo(RevocationReason.SUPERSEDED);
+  }
+
+  private static IssuedCertificate issued(String serial, String deviceId, long daysAgo, long daysLeft) {
+    Instant issuedAt = NOW.minusSeconds(daysAgo * DAY);
+    return new IssuedCertificate(serial, deviceId, "issuing", "CN=" + deviceId, "device", "pk-" + serial,
+        "fp-" + serial, issuedAt.minusSeconds(300), NOW.plusSeconds(daysLeft * DAY), new byte[] {1},
+        IssuedCertificate.Status.VALID, null, null, issuedAt);
+  }
 }

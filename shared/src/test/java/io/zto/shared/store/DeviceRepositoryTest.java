@@ -3,7 +3,14 @@ package io.zto.shared.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import io.zto.shared.domain.Activation;
 import io.zto.shared.domain.Device;
+import io.zto.shared.domain.Enrollment;
+import io.zto.shared.domain.EnrollmentStatus;
+import io.zto.shared.domain.IssuedCertificate;
+import io.zto.shared.domain.MqttCredential;
+import io.zto.shared.domain.ProvisioningRequest;
+import io.zto.shared.domain.RevocationReason;
 import io.zto.shared.domain.Page;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.BackendTest;
@@ -117,5 +124,49 @@ class DeviceRepositoryTest {
     assertThat(Await.result(devices.delete("dev-1"))).isTrue();
     assertThat(Await.result(devices.delete("dev-1"))).isFalse();
     assertThat(Await.result(devices.get("dev-1"))).isEmpty();
+  }
+
+  @BackendTest
+  void retiringDoesEverythingInOneTransactionAndRepeatsSafely(Database db) {
+    // GIVEN dev-r provisioned through its enrollment, with credentials, a valid certificate, a pending request
+    Instant now = Instant.parse("2026-11-28T08:00:00Z");
+    DeviceRepository devices = new DeviceRepository(db);
+    EnrollmentRepository enrollments = new EnrollmentRepository(db);
+    Enrollment enrollment = Await.result(enrollments.create(Enrollment.create(null, "dev-r", null, null, null,
+        Activation.auto())));
+    Await.result(devices.upsert(Device.seen("dev-r", "default", Device.State.PROVISIONED)
+        .withEnrollment(enrollment.id(), null)));
+    Await.result(new CredentialRepository(db).replace(new MqttCredential("dev-r", "dev-r", "hash", "r-1", now)));
+    Await.result(new CertificateRepository(db).insert(IssuedCertificate.issued("0f", "dev-r", "issuing", "CN=dev-r",
+        "device", "pk", "fp-0f", now.minusSeconds(60), now.plusSeconds(3600), new byte[] {1})));
+    Await.result(new ProvisioningRequestRepository(db).record(ProvisioningRequest.received("dev-r", "r-2",
+        ProvisioningRequest.Status.PENDING, "waiting", null, null, null, null)));
+    // WHEN retired
+    DeviceRepository.Retirement done = Await.result(devices.retire("dev-r", RevocationReason.CESSATION_OF_OPERATION,
+        now)).orElseThrow();
+    // THEN retired, certificate revoked for cessationOfOperation, credentials gone, enrollment closed,
+    // pending request rejected
+    assertThat(done.device().state()).isEqualTo(Device.State.RETIRED);
+    assertThat(done.revoked()).extracting(IssuedCertificate::serial).containsExactly("0f");
+    assertThat(Await.result(new CertificateRepository(db).get("0f")).orElseThrow().revocationReason())
+        .isEqualTo(RevocationReason.CESSATION_OF_OPERATION);
+    assertThat(Await.result(new CredentialRepository(db).get("dev-r"))).isEmpty();
+    assertThat(Await.result(enrollments.get(enrollment.id())).orElseThrow().activation().status())
+        .isEqualTo(EnrollmentStatus.DISABLED);
+    assertThat(Await.result(new ProvisioningRequestRepository(db).find("dev-r", "r-2")).orElseThrow().status())
+        .isEqualTo(ProvisioningRequest.Status.REJECTED);
+    // AND a provisioning racing it cannot bring it back
+    assertThat(Await.result(devices.upsert(Device.seen("dev-r", "default", Device.State.PROVISIONED))).state())
+        .isEqualTo(Device.State.RETIRED);
+    // WHEN retired again (a retry) THEN nothing more is revoked and the retirement time is kept
+    DeviceRepository.Retirement again = Await.result(devices.retire("dev-r", RevocationReason.CESSATION_OF_OPERATION,
+        now.plusSeconds(60))).orElseThrow();
+    assertThat(again.revoked()).isEmpty();
+    assertThat(again.device().updatedAt()).isEqualTo(now);
+    assertThat(Await.result(devices.retire("nobody", RevocationReason.CESSATION_OF_OPERATION, now))).isEmpty();
+    // AND only a re-registration naming that retirement brings it back
+    assertThat(Await.result(devices.reregister("dev-r", now.minusSeconds(1), now.plusSeconds(90)))).isFalse();
+    assertThat(Await.result(devices.reregister("dev-r", now, now.plusSeconds(90)))).isTrue();
+    assertThat(Await.result(devices.get("dev-r")).orElseThrow().state()).isEqualTo(Device.State.UNKNOWN);
   }
 }
