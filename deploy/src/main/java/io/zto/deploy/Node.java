@@ -88,9 +88,16 @@ public final class Node {
             .recover(failure -> db.close().transform(ignored -> Future.failedFuture(failure))));
   }
 
-  /** A cluster's nodes share one CA and token through the database; a lone node keeps them in its data dir. */
+  /**
+   * With {@code cluster.secretFile} the nodes share one CA and token through the database; otherwise each keeps
+   * its data dir's (a lone node, or a cluster whose data dirs were seeded alike).
+   */
   private static Future<PlatformPki> pki(Vertx vertx, Database db, ZtoConfig config) {
-    if (!config.cluster().enabled()) {
+    if (!config.cluster().enabled() || config.cluster().secretFile() == null) {
+      if (config.cluster().enabled()) {
+        LOG.warn("cluster.secretFile is not set: this node uses its own data dir's CA, token and credentials,"
+            + " which must be the same on every node (seeded from one node, see docs/deploy.md)");
+      }
       return vertx.executeBlocking(() -> bootstrap(config), false);
     }
     return new ClusterPki(vertx, db, config.node().dataDir(), caKeystoreSettings(config), config.cluster().secretFile(),

@@ -234,7 +234,7 @@ public final class ConfigLoader {
     }
   }
 
-  /** A cluster shares one database and one secret: say so at start rather than with split-brain PKI later. */
+  /** A cluster shares one database: say so at start rather than with nodes that never see each other's data. */
   private void checkCluster() {
     if (!Boolean.TRUE.equals(values.get(ConfigKeys.CLUSTER_ENABLED))) {
       return;
@@ -243,10 +243,6 @@ public final class ConfigLoader {
     if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
       problems.add(describe(ConfigKeys.CLUSTER_ENABLED) + " needs db.url to name the PostgreSQL database every node"
           + " shares; the embedded database belongs to one node");
-    }
-    if (String.valueOf(values.get(ConfigKeys.CLUSTER_SECRET_FILE)).isBlank()) {
-      problems.add(describe(ConfigKeys.CLUSTER_ENABLED) + " needs cluster.secretFile: a file with the same secret on"
-          + " every node, which seals the CA keys and tokens the nodes share through the database");
     }
   }
 
