@@ -195,7 +195,10 @@ class ClusterIT {
     AgentOptions options = AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(5)
         .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
     for (int i = 0; i < count; i++) {
-      agents.add(new DeviceAgent(devices, ZtoCluster.device(factory, i), options, endpoints.rotated(i), events::add));
+      agents.add(new DeviceAgent(devices, ZtoCluster.device(factory, i), options, endpoints.rotated(i), event -> {
+        System.out.println("agent event: " + event); // in the failsafe output, for a failure in CI
+        events.add(event);
+      }));
     }
     agents.forEach(agent -> Await.result(agent.start()));
   }
