@@ -1,5 +1,6 @@
 package io.zto.crl;
 
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -9,6 +10,7 @@ import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
 import io.vertx.ext.web.client.WebClient;
+import io.zto.shared.cluster.LeaderLease;
 import io.zto.shared.config.Role;
 import io.zto.shared.domain.CrlSource;
 import io.zto.shared.domain.IssuedCrl;
@@ -38,9 +40,13 @@ public final class CrlVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrlVerticle.class);
 
+  /** The name of the lease whose holder renews CRLs (and fetches external ones) for the whole cluster. */
+  public static final String LEASE = "crl";
+
   private final Platform platform;
   private final CrlSyncOptions options;
   private OwnCrlIssuer issuer;
+  private LeaderLease lease;
   private CrlSourceRepository sources;
   private CrlSourceScheduler scheduler;
   private CrlSourceStatus status;
@@ -59,17 +65,37 @@ public final class CrlVerticle extends VerticleBase {
     issuer = new OwnCrlIssuer(vertx, PlatformPki.ISSUING_CA, platform.pki().crlBuilder(),
         new CertificateRepository(platform.db()), new IssuedCrlRepository(platform.db()),
         platform.config().crl().nextUpdateInterval(), Clock.systemUTC());
+    lease = LeaderLease.create(vertx, platform.db(), LEASE, platform.nodeId(), platform.config().cluster().leaseTtl());
+    Gauge.builder("zto.leader", lease, l -> l.isLeader() ? 1 : 0).tag("lease", LEASE)
+        .description("1 on the node that holds the lease of this duty, 0 on the others").register(platform.metrics());
     long interval = Math.min(CHECK_INTERVAL.toMillis(), platform.config().crl().nextUpdateInterval().toMillis() / 4);
-    vertx.setPeriodic(Math.max(interval, 1_000), id -> issuer.current()
-        .onFailure(failure -> LOG.warn("cannot renew the CRL of {}: {}", PlatformPki.ISSUING_CA, failure.getMessage())));
+    // one node renews for the cluster; GET still reissues on any node when it finds the CRL stale
+    vertx.setPeriodic(Math.max(interval, 1_000), id -> {
+      if (lease.isLeader()) {
+        issuer.current().onFailure(failure -> LOG.warn("cannot renew the CRL of {}: {}", PlatformPki.ISSUING_CA,
+            failure.getMessage()));
+      }
+    });
     startSources();
     return Future.join(
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_GET, msg -> answer(msg, false)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REISSUE, msg -> answer(msg, true)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REFRESH, this::refresh).completion(),
         Health.register(vertx, Role.CRL.label(), () -> HealthReport.up(Role.CRL.label(),
-            status.health().put("database", platform.db().kind()))),
+            status.health().put("database", platform.db().kind()).put("leader", lease.leader())
+                .put("isLeader", lease.isLeader()))),
+        lease.start(),
         issuer.current());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return lease == null ? Future.succeededFuture() : lease.stop();
+  }
+
+  /** The CRL duty's lease: gate every periodic cluster-wide duty (renewal, external fetches) on it. */
+  public LeaderLease lease() {
+    return lease;
   }
 
   private void startSources() {
@@ -83,8 +109,14 @@ public final class CrlVerticle extends VerticleBase {
         platform.nodeId(), clock);
     scheduler = new CrlSourceScheduler(vertx, sources, sync, options.tick(), clock, status::update);
     scheduler.watch();
-    // every crl node fetches for now; with a cluster lease this becomes: start() when won, stop() when lost
-    scheduler.start();
+    // only the lease holder fetches for the cluster: started when this node wins the lease, stopped when it loses it
+    lease.leadershipHandler(leader -> {
+      if (leader) {
+        scheduler.start();
+      } else {
+        scheduler.stop();
+      }
+    });
   }
 
   private void refresh(Message<JsonObject> msg) {

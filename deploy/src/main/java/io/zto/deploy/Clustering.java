@@ -2,7 +2,10 @@ package io.zto.deploy;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.zto.shared.config.ClusterConfig;
 
 /**
@@ -10,6 +13,8 @@ import io.zto.shared.config.ClusterConfig;
  * multicast and auto-detection off (they reach beyond the machine and are rarely allowed in plants).
  */
 final class Clustering {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Clustering.class);
 
   private Clustering() {}
 
@@ -28,6 +33,18 @@ final class Clustering {
     if (cluster.memberAddresses().isEmpty()) {
       join.getTcpIpConfig().addMember(cluster.host());
     }
-    return new HazelcastClusterManager(hz);
+    HazelcastClusterManager manager = new HazelcastClusterManager(hz);
+    manager.nodeListener(new NodeListener() {
+      @Override
+      public void nodeAdded(String nodeId) {
+        LOG.info("cluster member joined: {} ({} members)", nodeId, manager.getNodes().size());
+      }
+
+      @Override
+      public void nodeLeft(String nodeId) {
+        LOG.info("cluster member left: {} ({} members)", nodeId, manager.getNodes().size());
+      }
+    });
+    return manager;
   }
 }

@@ -20,6 +20,7 @@ import io.zto.crl.CrlVerticle;
 import io.zto.est.EstVerticle;
 import io.zto.provisioning.ProvisioningVerticle;
 import io.zto.shared.Platform;
+import io.zto.shared.cluster.ClusterPki;
 import io.zto.shared.config.PkiConfig;
 import io.zto.shared.config.Role;
 import io.zto.shared.config.ZtoConfig;
@@ -35,6 +36,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running zto node: a Vert.x instance (clustered when configured), the data dir's PKI material,
@@ -42,6 +45,7 @@ import java.util.function.Function;
  */
 public final class Node {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
   private static final Map<Role, Function<Platform, Deployable>> VERTICLES = new LinkedHashMap<>();
 
   static {
@@ -77,10 +81,27 @@ public final class Node {
 
   private static Future<Node> start(Vertx vertx, ZtoConfig config, PrometheusMeterRegistry registry) {
     String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
-    Future<PlatformPki> pki = vertx.executeBlocking(() -> bootstrap(config), false);
-    return pki.compose(material -> Database.open(vertx, databaseOptions(config))
-        .compose(db -> deploy(vertx, new Platform(config, db, material, registry, nodeId))
-            .recover(failure -> db.close().transform(ignored -> Future.failedFuture(failure)))));
+    LOG.info("Starting node {}{}", nodeId, config.cluster().enabled() ? " in cluster '" + config.cluster().name() + "'" : "");
+    return Database.open(vertx, databaseOptions(config))
+        .compose(db -> pki(vertx, db, config)
+            .compose(material -> deploy(vertx, new Platform(config, db, material, registry, nodeId)))
+            .recover(failure -> db.close().transform(ignored -> Future.failedFuture(failure))));
+  }
+
+  /**
+   * With {@code cluster.secretFile} the nodes share one CA and token through the database; otherwise each keeps
+   * its data dir's (a lone node, or a cluster whose data dirs were seeded alike).
+   */
+  private static Future<PlatformPki> pki(Vertx vertx, Database db, ZtoConfig config) {
+    if (!config.cluster().enabled() || config.cluster().secretFile() == null) {
+      if (config.cluster().enabled()) {
+        LOG.warn("cluster.secretFile is not set: this node uses its own data dir's CA, token and credentials,"
+            + " which must be the same on every node (seeded from one node, see docs/deploy.md)");
+      }
+      return vertx.executeBlocking(() -> bootstrap(config), false);
+    }
+    return new ClusterPki(vertx, db, config.node().dataDir(), caKeystoreSettings(config), config.cluster().secretFile(),
+        () -> bootstrap(config)).bootstrap();
   }
 
   private static Future<Node> deploy(Vertx vertx, Platform platform) {
@@ -97,17 +118,20 @@ public final class Node {
 
   /** Blocking: key generation and file I/O. Runs on a worker thread. */
   private static PlatformPki bootstrap(ZtoConfig config) {
+    return new DataDirBootstrap(config.node().dataDir(), config.node().publicHost())
+        .caKeystore(caKeystoreSettings(config))
+        .serverCertValidity(config.pki().serverCertificateValidity())
+        .bootstrap();
+  }
+
+  private static CaKeystoreSettings caKeystoreSettings(ZtoConfig config) {
     var pki = config.pki();
     // the config resolves an unset pki.keystore to the data dir's own; only another path is the operator's
     boolean own = pki.keystore().equals(config.node().dataFile(PkiConfig.KEYSTORE_FILE));
-    CaKeystoreSettings settings = own
+    return own
         ? new CaKeystoreSettings(null, null, pki.rootAlias(), pki.issuingAlias(), pki.commandSigningAlias())
         : new CaKeystoreSettings(pki.keystore(), pki.keystorePasswordFile(), pki.rootAlias(), pki.issuingAlias(),
             pki.commandSigningAlias());
-    return new DataDirBootstrap(config.node().dataDir(), config.node().publicHost())
-        .caKeystore(settings)
-        .serverCertValidity(pki.serverCertificateValidity())
-        .bootstrap();
   }
 
   private static DatabaseOptions databaseOptions(ZtoConfig config) {
@@ -130,7 +154,10 @@ public final class Node {
     if (!config.cluster().enabled()) {
       return Future.succeededFuture(builder.build());
     }
-    return builder.withClusterManager(Clustering.clusterManager(config.cluster())).buildClustered();
+    var manager = Clustering.clusterManager(config.cluster());
+    return builder.withClusterManager(manager).buildClustered()
+        .onSuccess(clustered -> LOG.info("joined cluster '{}' as {} ({} members)", config.cluster().name(),
+            manager.getNodeId(), manager.getNodes().size()));
   }
 
   private static void bindJvmMetrics(PrometheusMeterRegistry registry) {

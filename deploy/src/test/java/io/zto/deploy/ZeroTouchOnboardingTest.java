@@ -16,6 +16,7 @@ import io.zto.shared.testing.Await;
 import io.zto.simulator.AgentEvent;
 import io.zto.simulator.AgentOptions;
 import io.zto.simulator.DeviceAgent;
+import io.zto.simulator.Endpoints;
 import io.zto.simulator.FactoryConfig;
 import io.zto.simulator.FactoryTool;
 import java.io.ByteArrayOutputStream;
@@ -201,6 +202,32 @@ class ZeroTouchOnboardingTest {
         AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(2), events::add);
     agents.add(agent);
     Await.result(agent.start());
+    Await.result(agent.publishTelemetry());
+    String commandId = new JsonObject(operator.api("POST", "/api/v1/devices/gw-000001/commands", "application/json",
+        new JsonObject().put("name", "ping").encode()).body()).getString("id");
+    assertThat(operator.awaitCommand(commandId).getString("status")).isEqualTo("completed");
+  }
+
+  @Test
+  void anAgentWhoseFirstEndpointsAreDeadOnboardsAndOperatesThroughTheNextOnes() throws Exception {
+    // GIVEN a registered device whose agent knows a dead node first for each of provisioning, EST and MQTT
+    start(Map.of());
+    Path factory = factory(1);
+    operator.api("POST", "/api/v1/enrollments:import", "application/x-ndjson", Files.readString(factory.resolve("enrollments.jsonl")));
+    var config = node.platform().config();
+    String dead = "localhost:" + freePort();
+    Endpoints endpoints = new Endpoints(
+        List.of("mqtts://" + dead, "mqtts://localhost:" + config.mqtt().provisioning().port()),
+        List.of("https://" + dead + "/.well-known/est", "https://localhost:" + config.est().port() + "/.well-known/est"),
+        List.of("mqtts://" + dead, "mqtts://localhost:" + config.mqtt().operational().port()));
+    // WHEN it starts
+    DeviceAgent agent = new DeviceAgent(devices, FactoryConfig.read(factory.resolve("devices/gw-000001/factory.json")),
+        AgentOptions.defaults().withTelemetryInterval(Duration.ZERO).withMaxAttempts(3)
+            .withBackoff(Duration.ofMillis(100), Duration.ofMillis(500)), endpoints, events::add);
+    agents.add(agent);
+    Await.result(agent.start());
+    // THEN it onboarded through the live node, its refused attempts on the dead one reported, and operates
+    assertThat(events).anySatisfy(e -> assertThat(e.kind()).isEqualTo(AgentEvent.Kind.FAILED));
     Await.result(agent.publishTelemetry());
     String commandId = new JsonObject(operator.api("POST", "/api/v1/devices/gw-000001/commands", "application/json",
         new JsonObject().put("name", "ping").encode()).body()).getString("id");

@@ -22,7 +22,11 @@ record ZtoProcess(Process process, Path dataDir, int http, int est, int operatio
 
   /** Starts the jar on {@code dataDir} with four free ports and waits for {@code /health} to say UP. */
   static ZtoProcess start(Path dataDir, Path log, String... extraSettings) throws Exception {
-    int[] ports = freePorts(4);
+    return start(dataDir, log, freePorts(4), extraSettings);
+  }
+
+  /** As {@link #start(Path, Path, String...)} on given ports: http, est, operational, provisioning. */
+  static ZtoProcess start(Path dataDir, Path log, int[] ports, String... extraSettings) throws Exception {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString(), "--data-dir", dataDir.toString(),
         "--set", "http.port=" + ports[0], "--set", "est.port=" + ports[1],
         "--set", "mqtt.operational.port=" + ports[2], "--set", "mqtt.provisioning.port=" + ports[3]));
@@ -50,9 +54,15 @@ record ZtoProcess(Process process, Path dataDir, int http, int est, int operatio
     }
   }
 
+  /** kill -9: no shutdown hook, no goodbye to the cluster, leases left to expire. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+
   private void awaitUp() throws Exception {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError("zto.jar exited with " + process.exitValue());
@@ -68,7 +78,7 @@ record ZtoProcess(Process process, Path dataDir, int http, int est, int operatio
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("zto.jar did not report UP on /health within 90 s");
+    throw new AssertionError("zto.jar did not report UP on /health within 150 s");
   }
 
   /** Distinct free loopback ports (the sockets are closed before zto binds them). */

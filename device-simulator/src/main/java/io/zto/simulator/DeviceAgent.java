@@ -37,6 +37,13 @@ public final class DeviceAgent {
   private final Tls ldevid;
   private final String idevidPem;
   private final Promise<Void> operational = Promise.promise();
+  private final Endpoints endpoints;
+  // how many times each kind of endpoint failed: the next connection goes to the next endpoint of the kind
+  private int provisioningTurn;
+  private int estTurn;
+  private int mqttTurn;
+  // kept until an answer arrives, so a request repeated on another node is answered the same
+  private String requestId;
   private JsonObject config;
   private Tls current;
   private Instant receivedAt = Instant.EPOCH;
@@ -46,10 +53,19 @@ public final class DeviceAgent {
   private final Supplier<KeyPair> keys;
 
   public DeviceAgent(Vertx vertx, FactoryConfig factory, AgentOptions options, Consumer<AgentEvent> events) {
+    this(vertx, factory, options, Endpoints.NONE, events);
+  }
+
+  /**
+   * An agent that may use several platform nodes: on a refused or lost connection it moves to the next
+   * endpoint of that kind (see {@link Endpoints}).
+   */
+  public DeviceAgent(Vertx vertx, FactoryConfig factory, AgentOptions options, Endpoints endpoints,
+                     Consumer<AgentEvent> events) {
     this(vertx, factory, Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate())),
         Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey())),
-        factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate()), null, options,
-        events);
+        factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate()), null,
+        endpoints, options, events);
   }
 
   /**
@@ -61,13 +77,15 @@ public final class DeviceAgent {
    */
   public DeviceAgent(Vertx vertx, FactoryConfig factory, List<X509Certificate> ldevidChain, PrivateKey ldevidKey,
                      Supplier<KeyPair> keys, AgentOptions options, Consumer<AgentEvent> events) {
-    this(vertx, factory, ldevidChain, ldevidKey, null, keys, options, events);
+    this(vertx, factory, ldevidChain, ldevidKey, null, keys, Endpoints.NONE, options, events);
   }
 
   private DeviceAgent(Vertx vertx, FactoryConfig factory, List<X509Certificate> ldevidChain, PrivateKey ldevidKey,
-                      String idevidPem, Supplier<KeyPair> keys, AgentOptions options, Consumer<AgentEvent> events) {
+                      String idevidPem, Supplier<KeyPair> keys, Endpoints endpoints, AgentOptions options,
+                      Consumer<AgentEvent> events) {
     this.vertx = vertx;
     this.factory = factory;
+    this.endpoints = endpoints.orFactory(factory);
     this.options = options;
     this.events = events;
     this.keys = keys;
@@ -115,20 +133,25 @@ public final class DeviceAgent {
     if (stopped) {
       return;
     }
-    String requestId = UUID.randomUUID().toString();
-    emit(AgentEvent.Kind.PROVISIONING, requestId);
-    new ProvisioningClient(vertx, factory, ldevid, idevidPem).provision(requestId, options.provisioningTimeout())
+    if (requestId == null) {
+      requestId = UUID.randomUUID().toString();
+    }
+    String id = requestId;
+    String url = Endpoints.pick(endpoints.provisioning(), provisioningTurn, factory.provisioningUrl());
+    emit(AgentEvent.Kind.PROVISIONING, id);
+    new ProvisioningClient(vertx, factory, ldevid, idevidPem).provision(url, id, options.provisioningTimeout())
+        .onFailure(failure -> provisioningTurn++)
         .compose(answer -> {
+          requestId = null; // answered: a later round asks afresh
           if (!"provisioned".equals(answer.getString("status"))) {
             emit(AgentEvent.Kind.REJECTED, answer.getString("reason"));
             return Future.failedFuture(answer.getString("reason"));
           }
           config = answer.getJsonObject("config");
-          emit(AgentEvent.Kind.PROVISIONED, requestId);
+          emit(AgentEvent.Kind.PROVISIONED, id);
           return enroll();
         })
-        .compose(ignored -> connect())
-        .onSuccess(ignored -> operational.tryComplete())
+        .onSuccess(ignored -> operate(1))
         .onFailure(failure -> retry(attempt, failure));
   }
 
@@ -142,11 +165,7 @@ public final class DeviceAgent {
   }
 
   private Future<Void> enroll() {
-    JsonObject est = config.getJsonObject("est");
-    return newKeys().compose(keys -> new EstClient(vertx, est.getString("url"))
-            .enroll(new Tls(ldevid.chain(), ldevid.key(), est.getString("trustAnchors")), keys, deviceId(),
-                est.getString("challengePassword"))
-            .map(cert -> new Tls(List.of(cert), keys.getPrivate(), config.getJsonObject("mqtt").getString("trustAnchors"))))
+    return newKeys().compose(keys -> enroll(keys, Math.max(1, endpoints.est().size())))
         .map(tls -> {
           current = tls;
           receivedAt = clock.instant();
@@ -155,9 +174,44 @@ public final class DeviceAgent {
         });
   }
 
+  /** Enrolls with the challenge, trying the next EST endpoint on failure while {@code tries} last. */
+  private Future<Tls> enroll(KeyPair keys, int tries) {
+    JsonObject est = config.getJsonObject("est");
+    return new EstClient(vertx, Endpoints.pick(endpoints.est(), estTurn, est.getString("url")))
+        .enroll(new Tls(ldevid.chain(), ldevid.key(), est.getString("trustAnchors")), keys, deviceId(),
+            est.getString("challengePassword"))
+        .map(cert -> new Tls(List.of(cert), keys.getPrivate(), config.getJsonObject("mqtt").getString("trustAnchors")))
+        .recover(failure -> {
+          estTurn++;
+          return tries > 1 ? enroll(keys, tries - 1) : Future.failedFuture(failure);
+        });
+  }
+
+  /**
+   * Connects to the operational listener; a refused certificate means provisioning again, any other failure
+   * the next operational endpoint after a backoff.
+   */
+  private void operate(int attempt) {
+    if (stopped) {
+      return;
+    }
+    connect().onSuccess(ignored -> operational.tryComplete()).onFailure(failure -> {
+      if (failure instanceof MqttConnectionException refused) {
+        emit(AgentEvent.Kind.REPROVISIONING, "operational listener refused: " + refused.code());
+        vertx.cancelTimer(renewalTimer);
+        onboard(1);
+        return;
+      }
+      mqttTurn++;
+      emit(AgentEvent.Kind.FAILED, "operational connection: " + failure.getMessage());
+      vertx.setTimer(options.backoff(attempt).toMillis(), id -> operate(attempt + 1));
+    });
+  }
+
   private Future<Void> connect() {
     session = new OperationalSession(vertx, config, current, clock, events);
-    return session.connect(this::lost).map(ignored -> {
+    String url = Endpoints.pick(endpoints.mqtt(), mqttTurn, config.getJsonObject("mqtt").getString("url"));
+    return session.connect(url, this::lost).map(ignored -> {
       emit(AgentEvent.Kind.CONNECTED, current.certificate().getSerialNumber().toString(16));
       session.startTelemetry(options.telemetryInterval());
       scheduleRenewal();
@@ -171,15 +225,7 @@ public final class DeviceAgent {
     if (stopped) {
       return;
     }
-    vertx.setTimer(options.backoff(1).toMillis(), id -> connect().onFailure(failure -> {
-      if (failure instanceof MqttConnectionException refused) {
-        emit(AgentEvent.Kind.REPROVISIONING, "operational listener refused: " + refused.code());
-        vertx.cancelTimer(renewalTimer);
-        onboard(1);
-      } else {
-        lost();
-      }
-    }));
+    vertx.setTimer(options.backoff(1).toMillis(), id -> operate(1));
   }
 
   /**
@@ -200,7 +246,8 @@ public final class DeviceAgent {
     if (stopped) {
       return;
     }
-    newKeys().compose(keys -> new EstClient(vertx, config.getJsonObject("est").getString("url")).reenroll(current, keys)
+    String url = Endpoints.pick(endpoints.est(), estTurn, config.getJsonObject("est").getString("url"));
+    newKeys().compose(keys -> new EstClient(vertx, url).reenroll(current, keys)
             .map(cert -> new Tls(List.of(cert), keys.getPrivate(), current.trustAnchorsPem())))
         .onSuccess(renewed -> {
           current = renewed;
@@ -210,6 +257,7 @@ public final class DeviceAgent {
           session.close();
         })
         .onFailure(failure -> {
+          estTurn++;
           emit(AgentEvent.Kind.FAILED, "re-enrollment: " + failure.getMessage());
           renewalTimer = vertx.setTimer(options.backoff(2).toMillis(), id -> renew());
         });

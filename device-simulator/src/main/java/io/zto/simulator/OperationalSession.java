@@ -48,8 +48,13 @@ final class OperationalSession {
 
   /** Connects and subscribes to the device's commands; {@code closed} runs when the connection ends. */
   Future<Void> connect(Handler closed) {
+    return connect(config.getJsonObject("mqtt").getString("url"), closed);
+  }
+
+  /** As {@link #connect(Handler)}, to the operational listener at {@code listenerUrl} (another node's). */
+  Future<Void> connect(String listenerUrl, Handler closed) {
     JsonObject mqtt = config.getJsonObject("mqtt");
-    MqttUrl url = MqttUrl.parse(mqtt.getString("url"));
+    MqttUrl url = MqttUrl.parse(listenerUrl);
     MqttClientOptions options = new MqttClientOptions().setClientId(mqtt.getString("clientId"))
         .setUsername(mqtt.getString("username")).setPassword(mqtt.getString("password"))
         .setCleanSession(false).setAutoKeepAlive(true).setMaxMessageSize(256 * 1024);

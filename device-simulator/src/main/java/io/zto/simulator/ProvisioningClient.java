@@ -34,7 +34,12 @@ final class ProvisioningClient {
 
   /** The final answer ({@code provisioned} or {@code rejected}) to a request with {@code requestId}. */
   Future<JsonObject> provision(String requestId, Duration timeout) {
-    MqttUrl url = MqttUrl.parse(factory.provisioningUrl());
+    return provision(factory.provisioningUrl(), requestId, timeout);
+  }
+
+  /** As {@link #provision(String, Duration)}, on the provisioning listener at {@code listenerUrl}. */
+  Future<JsonObject> provision(String listenerUrl, String requestId, Duration timeout) {
+    MqttUrl url = MqttUrl.parse(listenerUrl);
     MqttClientOptions options = new MqttClientOptions().setClientId(factory.deviceId())
         .setUsername(factory.username()).setPassword(factory.password()).setCleanSession(true)
         .setMaxMessageSize(256 * 1024).setAutoKeepAlive(true);

@@ -1,5 +1,7 @@
 package io.zto.shared.config;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,8 +12,11 @@ import java.util.List;
  * @param host this node's cluster address ({@code cluster.host})
  * @param port the membership port ({@code cluster.port})
  * @param name the cluster name ({@code cluster.name})
+ * @param secretFile the file holding the cluster secret, or null ({@code cluster.secretFile})
+ * @param leaseTtl time to live of leader leases ({@code cluster.leaseTtl})
  */
-public record ClusterConfig(boolean enabled, List<String> members, String host, int port, String name) {
+public record ClusterConfig(boolean enabled, List<String> members, String host, int port, String name,
+                            Path secretFile, Duration leaseTtl) {
 
   /** Copies the members into an unmodifiable list. */
   public ClusterConfig {
@@ -68,7 +73,9 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
   public static ClusterConfig from(LoadedConfig config) {
     return new ClusterConfig(config.bool(ConfigKeys.CLUSTER_ENABLED), config.list(ConfigKeys.CLUSTER_MEMBERS),
       config.string(ConfigKeys.CLUSTER_HOST), config.integer(ConfigKeys.CLUSTER_PORT),
-      config.string(ConfigKeys.CLUSTER_NAME));
+      config.string(ConfigKeys.CLUSTER_NAME),
+      config.string(ConfigKeys.CLUSTER_SECRET_FILE).isBlank() ? null : Path.of(config.string(ConfigKeys.CLUSTER_SECRET_FILE)),
+      config.duration(ConfigKeys.CLUSTER_LEASE_TTL));
   }
 
   /** @return the seed members, with {@link #port()} where none is given */
@@ -81,6 +88,8 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
       .put(ConfigKeys.CLUSTER_MEMBERS, members)
       .put(ConfigKeys.CLUSTER_HOST, host)
       .put(ConfigKeys.CLUSTER_PORT, port)
-      .put(ConfigKeys.CLUSTER_NAME, name);
+      .put(ConfigKeys.CLUSTER_NAME, name)
+      .put(ConfigKeys.CLUSTER_SECRET_FILE, secretFile == null ? "" : secretFile.toString())
+      .put(ConfigKeys.CLUSTER_LEASE_TTL, leaseTtl);
   }
 }

@@ -114,6 +114,13 @@ public final class ConfigKeys {
     "Port of the cluster membership protocol."));
   public static final ConfigKey CLUSTER_NAME = define(ConfigKey.of("cluster.name", STRING, "zto",
     "Cluster name; only nodes with the same name join each other.").withCheck(Checks.notBlank()));
+  public static final ConfigKey CLUSTER_SECRET_FILE = define(ConfigKey.of("cluster.secretFile", STRING, "",
+    "File whose first line is the cluster secret (the same on every node, at least 16 characters): it seals the CA"
+    + " keys, operator token and provisioning credentials the nodes share through PostgreSQL. Empty: each node"
+    + " uses its own data dir's, which must then be the same on every node (seeded, see deploy.md)."));
+  public static final ConfigKey CLUSTER_LEASE_TTL = define(ConfigKey.of("cluster.leaseTtl", DURATION, "15s",
+    "How long a leader's lease (e.g. of CRL renewal) lasts without renewal; another node takes over within it"
+    + " plus a third of it after the leader dies.").withCheck(Checks.positiveDuration()));
 
   // ---- PKI
   public static final ConfigKey PKI_KEYSTORE = define(ConfigKey.of("pki.keystore", STRING, "",

@@ -124,6 +124,7 @@ public final class ConfigLoader {
 
   private LoadedConfig finish() {
     checkPortClashes();
+    checkCluster();
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -230,6 +231,18 @@ public final class ConfigLoader {
       for (int j = i + 1; j < listeners.size(); j++) {
         checkClash(listeners.get(i), listeners.get(j));
       }
+    }
+  }
+
+  /** A cluster shares one database: say so at start rather than with nodes that never see each other's data. */
+  private void checkCluster() {
+    if (!Boolean.TRUE.equals(values.get(ConfigKeys.CLUSTER_ENABLED))) {
+      return;
+    }
+    String url = String.valueOf(values.get(ConfigKeys.DB_URL));
+    if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      problems.add(describe(ConfigKeys.CLUSTER_ENABLED) + " needs db.url to name the PostgreSQL database every node"
+          + " shares; the embedded database belongs to one node");
     }
   }
 

@@ -78,7 +78,7 @@ class ConfigLoaderTest {
   void jsonFileIsReadWhenNamedDotJson() throws IOException {
     // GIVEN a JSON config file
     Path file = write("zto.json", """
-      {"http": {"port": 9091}, "cluster": {"enabled": true, "members": ["a:5701", "b"]}, "db.url": "postgres://u:p@db/zto"}
+      {"http": {"port": 9091}, "cluster": {"enabled": true, "members": ["a:5701", "b"], "secretFile": "/run/secrets/zto-cluster"}, "db.url": "postgres://u:p@db/zto"}
       """);
     // WHEN loading it
     LoadedConfig loaded = new ConfigLoader().file(file).load();
@@ -350,5 +350,18 @@ class ConfigLoaderTest {
     Path file = write("zto.yaml", "http:\n  port:\n");
     // WHEN loading THEN the default stays
     assertThat(new ConfigLoader().file(file).load().integer(ConfigKeys.HTTP_PORT)).isEqualTo(8080);
+  }
+
+  @Test
+  void aClusterOnTheEmbeddedDatabaseIsRefused() {
+    // GIVEN cluster.enabled on the embedded database
+    List<String> problems = problems(new ConfigLoader().environment(Map.of("ZTO_CLUSTER_ENABLED", "true")));
+    // THEN the start is refused, naming what is missing
+    assertThat(problems).anySatisfy(p -> assertThat(p).contains("needs db.url").contains("PostgreSQL"));
+    // AND on PostgreSQL with a secret file it loads, the lease time defaulting to 15 s
+    LoadedConfig loaded = new ConfigLoader().environment(Map.of("ZTO_CLUSTER_ENABLED", "true",
+        "ZTO_DB_URL", "postgresql://u:p@db/zto", "ZTO_CLUSTER_SECRETFILE", "/run/secrets/zto-cluster")).load();
+    assertThat(ClusterConfig.from(loaded).secretFile()).hasToString("/run/secrets/zto-cluster");
+    assertThat(ClusterConfig.from(loaded).leaseTtl()).hasSeconds(15);
   }
 }

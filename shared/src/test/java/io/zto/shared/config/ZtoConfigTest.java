@@ -98,7 +98,7 @@ class ZtoConfigTest {
         serviceAccounts:
           - {username: app, passwordHash: "$h$", allow: [devices/+/telemetry]}
       db.url: postgres://u:p@db:5432/zto
-      cluster: {enabled: true, members: "n1,n2:5702"}
+      cluster: {enabled: true, members: "n1,n2:5702", secretFile: /run/secrets/zto-cluster, leaseTtl: 20s}
       pki.keystore: /etc/zto/ca.p12
       log.level: DEBUG
       """);
