@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -24,7 +24,7 @@ public final class Broker {
   private final RetainedStore retained = new RetainedStore();
   private final Map<String, Integer> shareCursor = new HashMap<>();
   private final Map<String, Long> willTimers = new HashMap<>();
-  private Consumer<Message> cluster = m -> { };
+  private Function<Message, Future<Void>> cluster = m -> Future.succeededFuture();
   private SessionJournal journal = SessionJournal.NONE;
 
   public Broker(Vertx vertx, BrokerMetrics metrics, Session.Limits limits) {
@@ -33,8 +33,11 @@ public final class Broker {
     this.limits = limits;
   }
 
-  /** Where messages published on this node also go, so other nodes deliver them to their sessions. */
-  public void clusterSink(Consumer<Message> sink) {
+  /**
+   * Where messages published on this node also go, so other nodes deliver them to their sessions; the
+   * future completes once the message has left this node.
+   */
+  public void clusterSink(Function<Message, Future<Void>> sink) {
     this.cluster = sink;
   }
 
@@ -114,10 +117,13 @@ public final class Broker {
     return true;
   }
 
-  /** A message published on this node: retained (and stored), delivered here, and forwarded to the other nodes. */
-  public void publish(Message message) {
+  /**
+   * A message published on this node: retained (and stored), delivered here, and forwarded to the other
+   * nodes. Completes when it has left this node, so a QoS 1/2 acknowledgement sent then survives the node.
+   */
+  public Future<Void> publish(Message message) {
     deliverLocally(message, true);
-    cluster.accept(message);
+    return cluster.apply(message);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.MessageProducer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.bus.Addresses;
@@ -51,8 +52,14 @@ public final class BrokerBridge {
   public Future<Void> start() {
     node.inbound(this::fromClient);
     if (vertx.isClustered()) {
-      node.broker().clusterSink(m -> bus.publish(Addresses.BROKER_ROUTE,
-          m.toJson().put("origin", node.nodeId())));
+      // a producer's write completes once the message is on the wire to the other nodes (or failed):
+      // the QoS 1/2 acknowledgement waits for it, so a node killed after acknowledging loses nothing
+      MessageProducer<JsonObject> routes = bus.publisher(Addresses.BROKER_ROUTE);
+      node.broker().clusterSink(m -> routes.write(m.toJson().put("origin", node.nodeId()))
+          .recover(failure -> {
+            LOG.warn("message on {} not handed to the other nodes: {}", m.topic(), failure.getMessage());
+            return Future.succeededFuture();
+          }));
     }
     List<MessageConsumer<JsonObject>> consumers = List.of(
         bus.<JsonObject>consumer(Addresses.BROKER_ROUTE, m -> fromOtherNode(m.body())),
@@ -75,20 +82,21 @@ public final class BrokerBridge {
         message.retain(), message.properties(), System.currentTimeMillis()), true);
   }
 
-  private void fromClient(ClientConnection connection, Message message) {
+  private Future<Void> fromClient(ClientConnection connection, Message message) {
     Identity who = connection.identity();
     if (who.listener() == Identity.Listener.PROVISIONING
         && who.deviceId().equals(ProvisioningTopics.deviceOfRequest(message.topic()))) {
       provision(who, message);
-      return;
+      return Future.succeededFuture();
     }
-    node.broker().publish(message);
+    Future<Void> safe = node.broker().publish(message);
     String[] levels = message.topic().split("/");
     if (levels.length == 5 && levels[0].equals("devices") && levels[2].equals("commands") && levels[4].equals("reply")
         && who.deviceId() != null) {
       bus.publish(Addresses.COMMAND_REPLY,
           new CommandReply(who.deviceId(), levels[3], message.payload().toString()).toJson());
     }
+    return safe;
   }
 
   private void provision(Identity who, Message request) {

@@ -1,6 +1,7 @@
 package io.zto.broker;
 
-import java.util.function.BiConsumer;
+import io.vertx.core.Future;
+import java.util.function.BiFunction;
 
 /** What a connection needs from the node around it: limits, metrics, and where its publishes go. */
 public interface BrokerContext {
@@ -18,8 +19,11 @@ public interface BrokerContext {
   /** QoS 0 messages being written to one client before further ones are dropped. */
   int qos0InFlightMax();
 
-  /** Where accepted inbound messages go (the broker, or the platform bridge for its topics). */
-  BiConsumer<ClientConnection, Message> inbound();
+  /**
+   * Where accepted inbound messages go (the broker, or the platform bridge for its topics); completes when
+   * the message is safe to acknowledge (delivered here and handed to the other nodes).
+   */
+  BiFunction<ClientConnection, Message, Future<Void>> inbound();
 
   /** A connection ended. */
   void closed(ClientConnection connection);

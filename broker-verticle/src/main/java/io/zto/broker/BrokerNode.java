@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.zto.shared.config.MqttConfig;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 /** The broker of this node with its limits: what connections and the bridge share. */
@@ -16,7 +15,7 @@ public final class BrokerNode {
   private final String nodeId;
   private final BrokerMetrics metrics;
   private final Set<ClientConnection> connections = new LinkedHashSet<>();
-  private BiConsumer<ClientConnection, Message> inbound;
+  private BiFunction<ClientConnection, Message, Future<Void>> inbound;
   private DenialAudit denials;
   private BiFunction<String, Boolean, Future<Void>> claims = (clientId, cleanStart) -> Future.succeededFuture();
 
@@ -46,7 +45,7 @@ public final class BrokerNode {
   }
 
   /** Routes client publishes through {@code sink} (the platform bridge) instead of straight to the broker. */
-  public void inbound(BiConsumer<ClientConnection, Message> sink) {
+  public void inbound(BiFunction<ClientConnection, Message, Future<Void>> sink) {
     this.inbound = sink;
   }
 
@@ -100,7 +99,7 @@ public final class BrokerNode {
       }
 
       @Override
-      public BiConsumer<ClientConnection, Message> inbound() {
+      public BiFunction<ClientConnection, Message, Future<Void>> inbound() {
         return inbound;
       }
 

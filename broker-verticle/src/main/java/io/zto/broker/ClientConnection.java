@@ -4,6 +4,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.vertx.core.Future;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttWill;
 import io.vertx.mqtt.messages.MqttDisconnectMessage;
@@ -34,6 +35,8 @@ public final class ClientConnection implements Outlet {
   private int qos0Writing;
   private boolean willCleared;
   private boolean closedByServer;
+  /** The last inbound acknowledgement: each waits for the one before, so PUBACKs go out in PUBLISH order. */
+  private Future<Void> acknowledged = Future.succeededFuture();
 
   ClientConnection(MqttEndpoint endpoint, Broker broker, Session session, Identity identity, BrokerContext context) {
     this.endpoint = endpoint;
@@ -94,12 +97,26 @@ public final class ClientConnection implements Outlet {
     }
     Message routed = Mqtt5Properties.message(topic, message.payload(), qos, message.isRetain(),
         endpoint.clientIdentifier(), message.properties(), System.currentTimeMillis());
-    context.inbound().accept(this, routed);
-    if (qos == 1) {
-      endpoint.publishAcknowledge(message.messageId());
-    } else if (qos == 2) {
+    Future<Void> safe = context.inbound().apply(this, routed);
+    if (qos == 2) {
       session.inboundQos2().add(message.messageId());
-      endpoint.publishReceived(message.messageId());
+    }
+    if (qos > 0) {
+      // acknowledged once the message has left this node (clustered), in order
+      int packetId = message.messageId();
+      acknowledged = Future.join(acknowledged, safe).<Void>mapEmpty().otherwiseEmpty()
+          .onComplete(ignored -> acknowledge(qos, packetId));
+    }
+  }
+
+  private void acknowledge(int qos, int packetId) {
+    if (closedByServer || !endpoint.isConnected()) {
+      return;
+    }
+    if (qos == 1) {
+      endpoint.publishAcknowledge(packetId);
+    } else {
+      endpoint.publishReceived(packetId);
     }
   }
 
