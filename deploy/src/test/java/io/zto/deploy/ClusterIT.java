@@ -138,8 +138,16 @@ class ClusterIT {
     // THEN node 0 drops it within a second of the revocation's answer
     AgentEvent dropped = awaitEvent(device.deviceId(), AgentEvent.Kind.DISCONNECTED);
     assertThat(Duration.between(revoked, dropped.at())).isLessThan(Duration.ofSeconds(1));
-    // AND the device provisions again and comes back with a new certificate
+    // AND the device asks to provision again, which waits for an operator since the key was compromised
     awaitEvent(device.deviceId(), AgentEvent.Kind.REPROVISIONING);
+    OperatorClient operator = cluster.operator(1);
+    String pending = operator.awaitPending(device.deviceId());
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + device.deviceId(), null, null))
+        .getJsonObject("pending").getString("reason")).contains("revoked for keyCompromise");
+    // AND once approved through node 1, the answer reaches it on node 0's provisioning listener and it comes
+    // back with a new certificate
+    assertThat(operator.api("POST", "/api/v1/provisioning-requests/" + pending + "/approve", null, null).statusCode())
+        .isEqualTo(200);
     awaitEvent(device.deviceId(), AgentEvent.Kind.CONNECTED);
     assertThat(device.certificate().getSerialNumber().toString(16)).isNotEqualTo(serial);
   }
