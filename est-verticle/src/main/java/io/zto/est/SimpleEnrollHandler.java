@@ -51,16 +51,23 @@ final class SimpleEnrollHandler implements EstHandler {
     String publicKeyHash = csr.publicKeySha256();
     return challenges.usedWithKey(deviceId, publicKeyHash, secret, now).compose(used -> used.isPresent()
         ? resume(used.get(), profile, deviceId, csr)
-        : challenges.match(deviceId, secret, now).compose(challenge ->
-            policy.approval(profile, OPERATION, deviceId, csr)
+        : challenges.match(deviceId, secret, now).compose(
+            challenge -> policy.approval(profile, OPERATION, deviceId, csr)
                 .compose(approved -> services.challenges.consume(challenge.id(), publicKeyHash, now)
                     .compose(consumed -> consumed
                         ? issueFor(challenge, approved, csr, deviceId, profile)
-                        // another request took it: fine if it was the same key (a concurrent retry)
-                        : challenges.usedWithKey(deviceId, publicKeyHash, secret, now).compose(again -> again.isPresent()
-                            ? resume(again.get(), profile, deviceId, csr)
-                            : Future.failedFuture(EstException.forbidden("The EST challenge was used by another"
-                                + " request with another key")))))));
+                        : usedMeanwhile(deviceId, publicKeyHash, secret, now, profile, csr,
+                            EstException.forbidden("The EST challenge was used by another request with another key")))),
+            // no longer live: a concurrent retry with this key may have consumed it since the first look
+            notLive -> usedMeanwhile(deviceId, publicKeyHash, secret, now, profile, csr, notLive)));
+  }
+
+  /** Another request took the challenge meanwhile: fine if it was with the same key (a concurrent retry). */
+  private Future<EstOutcome> usedMeanwhile(String deviceId, String publicKeyHash, String secret, Instant now,
+                                           EstConfig.Profile profile, CheckedCsr csr, Throwable otherwise) {
+    return challenges.usedWithKey(deviceId, publicKeyHash, secret, now).compose(again -> again.isPresent()
+        ? resume(again.get(), profile, deviceId, csr)
+        : Future.failedFuture(otherwise));
   }
 
   /** The challenge was consumed for this key before: its certificate, or (if none was recorded) a new one. */
