@@ -49,10 +49,13 @@ final class PlatformApi {
         .map(response -> response.bodyAsJsonObject().getString("id"));
   }
 
-  /** Revokes an issued certificate (serial in hex). */
+  /**
+   * Revokes an issued certificate (serial in hex) as superseded: the device re-provisions on its own. A
+   * keyCompromise revocation would hold its re-provisioning for an operator (docs/lifecycle.md).
+   */
   Future<Void> revoke(String serialHex) {
     return send(request("POST", "/api/v1/certificates/" + serialHex + "/revoke").putHeader("Content-Type",
-        "application/json"), new JsonObject().put("reason", "keyCompromise").toBuffer(), 200).mapEmpty();
+        "application/json"), new JsonObject().put("reason", "superseded").toBuffer(), 200).mapEmpty();
   }
 
   /** How many devices whose id starts with {@code prefix} the platform lists as {@code provisioned}. */
