@@ -93,7 +93,9 @@ public final class BrokerBridge {
     String[] levels = message.topic().split("/");
     if (levels.length == 5 && levels[0].equals("devices") && levels[2].equals("commands") && levels[4].equals("reply")
         && who.deviceId() != null) {
-      bus.publish(Addresses.COMMAND_REPLY,
+      // sent, not published: one provisioning verticle of the cluster records it (every node's would race to,
+      // and all but one would audit the reply as one to a finished command)
+      bus.send(Addresses.COMMAND_REPLY,
           new CommandReply(who.deviceId(), levels[3], message.payload().toString()).toJson());
     }
     return safe;

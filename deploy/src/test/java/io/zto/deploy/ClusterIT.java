@@ -2,16 +2,22 @@ package io.zto.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.zto.shared.pki.KeyPairs;
 import io.zto.shared.testing.Await;
 import io.zto.simulator.AgentEvent;
 import io.zto.simulator.AgentOptions;
 import io.zto.simulator.DeviceAgent;
+import io.zto.simulator.DeviceSteps;
 import io.zto.simulator.Endpoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,12 +49,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
 
   private static final Duration LEASE_TTL = Duration.ofSeconds(3);
+  /** Devices run by agents, device i on node i first. */
+  private static final int AGENTS = 3;
+  /** Devices driven step by step by the idempotence tests, after the agents' ones. */
+  private static final int STEPPED = 8;
 
   @TempDir
   static Path tmp;
 
   private ZtoCluster cluster;
   private Vertx devices;
+  private Path factory;
   private final List<DeviceAgent> agents = new ArrayList<>();
   private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
   private final Map<Process, Path> outputs = new HashMap<>();
@@ -94,10 +106,10 @@ class ClusterIT {
   @Test
   @Order(2)
   void devicesOnDifferentNodesOnboardAndAnswerCommandsSentThroughAnotherNode() throws Exception {
-    // GIVEN three registered devices, device i knowing node i first
-    Path factory = cluster.registeredDevices(tmp, 3, 2);
+    // GIVEN three registered devices, device i knowing node i first (and more for the tests driving steps)
+    factory = cluster.registeredDevices(tmp, AGENTS + STEPPED, 2);
     // WHEN their agents start
-    startAgents(factory, 3);
+    startAgents(factory, AGENTS);
     // THEN each node's broker holds one of them
     for (int i = 0; i < 3; i++) {
       assertThat(cluster.component(i, "broker").getInteger("connections")).as("connections on node %d", i).isEqualTo(1);
@@ -170,6 +182,125 @@ class ClusterIT {
   }
 
   @Test
+  @Order(6)
+  void aRepeatedRequestIdIsAnsweredTheSameOnAnotherNode() throws Exception {
+    // GIVEN a registered device that asked node 0's provisioning listener with a requestId and got its answer
+    Endpoints endpoints = cluster.endpoints();
+    DeviceSteps device = steps(0);
+    String requestId = UUID.randomUUID().toString();
+    JsonObject first = Await.result(device.provision(endpoints.provisioning().get(0), requestId));
+    assertThat(first.getString("status")).as(first.encode()).isEqualTo("provisioned");
+    // WHEN it asks node 1's provisioning listener with the same requestId (it lost the answer, then the node)
+    JsonObject again = Await.result(device.provision(endpoints.provisioning().get(1), requestId));
+    // THEN node 1 answers the same, secrets included: the same EST challenge and MQTT password
+    JsonObject config = first.getJsonObject("config");
+    assertThat(again.getJsonObject("config").getJsonObject("est").getString("challengePassword"))
+        .isEqualTo(config.getJsonObject("est").getString("challengePassword"));
+    assertThat(again.getJsonObject("config").getJsonObject("mqtt").getString("password"))
+        .isEqualTo(config.getJsonObject("mqtt").getString("password"));
+    assertThat(again).isEqualTo(first);
+    // AND one provisioning is recorded: one request of the device, counted once by its enrollment
+    OperatorClient operator = cluster.operator(2);
+    assertThat(requestsOf(operator, device.deviceId())).extracting(request -> request.getString("requestId"))
+        .containsExactly(requestId);
+    String enrollment = OperatorClient.json(operator.api("GET", "/api/v1/devices/" + device.deviceId(), null, null))
+        .getString("enrollmentId");
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/enrollments/" + enrollment, null, null))
+        .getInteger("provisionCount")).isEqualTo(1);
+  }
+
+  @Test
+  @Order(7)
+  void aChallengeIsSingleUseAcrossNodes() throws Exception {
+    // GIVEN a device provisioned through node 0, holding its one-time EST challenge
+    Endpoints endpoints = cluster.endpoints();
+    DeviceSteps device = steps(1);
+    JsonObject config = Await.result(device.provision(endpoints.provisioning().get(0), UUID.randomUUID().toString()))
+        .getJsonObject("config");
+    // AND enrolled with it at node 0's EST
+    KeyPair keys = KeyPairs.ecP256();
+    X509Certificate issued = Await.result(device.enroll(endpoints.est().get(0), config, keys));
+    // WHEN a CSR for another key with the same challenge goes to node 1's EST
+    Throwable refused = Await.failure(device.enroll(endpoints.est().get(1), config, KeyPairs.ecP256()));
+    // THEN node 1 refuses it as used, and audits the refusal
+    assertThat(refused).hasMessageContaining("answered 403").hasMessageContaining("already used");
+    OperatorClient operator = cluster.operator(2);
+    assertThat(audit(operator, device.deviceId(), "est.simpleenroll", "refused"))
+        .anySatisfy(event -> assertThat(event.getString("reason")).contains("already used"));
+    // AND a retry with the first key (its answer lost) on node 2 gets the certificate issued before
+    X509Certificate retried = Await.result(device.enroll(endpoints.est().get(2), config, keys));
+    assertThat(retried.getSerialNumber()).isEqualTo(issued.getSerialNumber());
+    // AND the platform holds exactly that one certificate for the device
+    assertThat(certificates(operator, "?deviceId=" + device.deviceId()))
+        .extracting(certificate -> certificate.getString("serial"))
+        .containsExactly(issued.getSerialNumber().toString(16));
+  }
+
+  @Test
+  @Order(8)
+  void serialsAreUniqueAcrossNodes() throws Exception {
+    // GIVEN six devices, each provisioned through node i and enrolling at node i + 1
+    Endpoints endpoints = cluster.endpoints();
+    int count = STEPPED - 2;
+    List<Future<JsonObject>> provisioned = new ArrayList<>();
+    List<DeviceSteps> fleet = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      fleet.add(steps(2 + i));
+      provisioned.add(fleet.get(i).provision(endpoints.provisioning().get(i % 3), UUID.randomUUID().toString()));
+    }
+    List<KeyPair> keys = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      keys.add(KeyPairs.ecP256());
+    }
+    // WHEN they enroll at the same time
+    List<Future<X509Certificate>> enrolled = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int device = i;
+      enrolled.add(provisioned.get(i).compose(answer -> fleet.get(device)
+          .enroll(endpoints.est().get((device + 1) % 3), answer.getJsonObject("config"), keys.get(device))));
+    }
+    Await.result(Future.all(enrolled));
+    // THEN each got its own serial
+    Set<String> serials = new HashSet<>();
+    for (Future<X509Certificate> certificate : enrolled) {
+      serials.add(certificate.result().getSerialNumber().toString(16));
+    }
+    assertThat(serials).hasSize(count);
+    // AND every certificate the cluster issued so far has a serial of its own
+    List<String> listed = certificates(cluster.operator(1), "").stream().map(c -> c.getString("serial")).toList();
+    assertThat(listed).doesNotHaveDuplicates().containsAll(serials);
+  }
+
+  @Test
+  @Order(9)
+  void aCommandIsCompletedOnceAcrossNodes() throws Exception {
+    // GIVEN the device whose agent connected to node 1
+    DeviceAgent agent = agents.get(1);
+    String deviceId = agent.deviceId();
+    // WHEN a command is created through node 0's API
+    String id = OperatorClient.json(cluster.operator(0).api("POST", "/api/v1/devices/" + deviceId + "/commands",
+        "application/json", new JsonObject().put("name", "ping").encode())).getString("id");
+    // THEN the device's reply through node 1 completes it, which node 2 shows
+    JsonObject completed = cluster.operator(2).awaitCommand(id);
+    assertThat(completed.getString("status")).isEqualTo("completed");
+    // WHEN the device, now on node 2, replies again with another outcome
+    Await.result(agent.stop());
+    Await.result(new DeviceSteps(devices, ZtoCluster.device(factory, 1)).publish(cluster.endpoints().mqtt().get(2),
+        agent.config(), agent.certificate(), agent.privateKey(), "devices/" + deviceId + "/commands/" + id + "/reply",
+        new JsonObject().put("status", "failed").put("result", "a second reply").toBuffer()));
+    // THEN that reply is refused once, as one to a finished command (one node recorded each reply)
+    OperatorClient operator = cluster.operator(0);
+    List<JsonObject> refusals = awaitRefusedReplies(operator, deviceId, id);
+    assertThat(refusals).hasSize(1);
+    assertThat(refusals.get(0).getString("reason")).contains("already finished");
+    // AND every node shows the command as the first reply left it
+    for (int i = 0; i < 3; i++) {
+      assertThat(OperatorClient.json(cluster.operator(i).api("GET", "/api/v1/commands/" + id, null, null)))
+          .as("command on node %d", i).isEqualTo(completed);
+    }
+  }
+
+  @Test
   @Order(10)
   void whenTheCrlLeaderIsKilledAnotherNodeTakesOverWithinItsLease() throws Exception {
     // GIVEN the node that leads CRL renewal
@@ -196,6 +327,51 @@ class ClusterIT {
       Thread.sleep(100);
     }
     assertThat(next).as("a new CRL leader within %s", bound).isNotNull().isNotEqualTo(killed);
+  }
+
+  /** Step-by-step access to the {@code index}-th device registered after the agents' ones. */
+  private DeviceSteps steps(int index) {
+    return new DeviceSteps(devices, ZtoCluster.device(factory, AGENTS + index));
+  }
+
+  private static List<JsonObject> requestsOf(OperatorClient operator, String deviceId) throws Exception {
+    return items(operator, "/api/v1/provisioning-requests?limit=500").stream()
+        .filter(request -> deviceId.equals(request.getString("deviceId"))).toList();
+  }
+
+  private static List<JsonObject> certificates(OperatorClient operator, String query) throws Exception {
+    return items(operator, "/api/v1/certificates" + (query.isEmpty() ? "?" : query + "&") + "limit=500");
+  }
+
+  private static List<JsonObject> audit(OperatorClient operator, String subject, String action, String outcome)
+      throws Exception {
+    return items(operator, "/api/v1/audit?limit=500&subject=" + subject + "&action=" + action + "&outcome=" + outcome);
+  }
+
+  /** The refused replies to command {@code id}, once there is one (within 15 s). */
+  private static List<JsonObject> awaitRefusedReplies(OperatorClient operator, String deviceId, String id)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      List<JsonObject> refusals = audit(operator, deviceId, "command.reply", "refused").stream()
+          .filter(event -> id.equals(event.getJsonObject("details", new JsonObject()).getString("commandId"))).toList();
+      if (!refusals.isEmpty() || System.nanoTime() > deadline) {
+        return refusals;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** The items of one page of a list endpoint, as objects; the page must be the last one. */
+  private static List<JsonObject> items(OperatorClient operator, String path) throws Exception {
+    JsonObject page = OperatorClient.json(operator.api("GET", path, null, null));
+    assertThat(page.getString("nextCursor")).as("one page of %s", path).isNull();
+    JsonArray items = page.getJsonArray("items");
+    List<JsonObject> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      out.add(items.getJsonObject(i));
+    }
+    return out;
   }
 
   private void startAgents(Path factory, int count) {

@@ -79,8 +79,8 @@ public final class Addresses {
   public static final String COMMAND_CREATE = PREFIX + "commands.create";
 
   /**
-   * Publish, broker → provisioning: a device replied on {@code devices/{id}/commands/{commandId}/reply}
-   * ({@link CommandReply}).
+   * Send (one consumer in the cluster), broker → provisioning: a device replied on
+   * {@code devices/{id}/commands/{commandId}/reply} ({@link CommandReply}).
    */
   public static final String COMMAND_REPLY = PREFIX + "commands.reply";
 
