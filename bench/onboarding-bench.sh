@@ -8,6 +8,8 @@
 #   ZTO_BENCH_INFLIGHT  devices (and ceiling connections) in flight (default 64)
 #   ZTO_BENCH_DB_URL    run zto on this PostgreSQL URL instead of the embedded database
 #   ZTO_BENCH_CEILING_CONNECTIONS  counted connections of the ceiling (default 3000); ZTO_JAR  the jar to run
+#   ZTO_BENCH_CLIENT_ENGINE  TLS engine of the ceiling client and the simulated devices (default openssl:
+#                      BoringSSL, so that the load generator's own handshakes take less of the shared cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JFR=false
@@ -15,6 +17,7 @@ if [ "${1:-}" = "--jfr" ]; then JFR=true; shift; fi
 SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(2000 10000)
 INFLIGHT="${ZTO_BENCH_INFLIGHT:-64}"
+CLIENT_ENGINE="${ZTO_BENCH_CLIENT_ENGINE:-openssl}"
 OUT="$(realpath -m "${ZTO_BENCH_OUT:-onboarding-bench-out}")"
 JAVA="${JAVA:-java}"
 JAR="${ZTO_JAR:-$PWD/deploy/target/zto.jar}"
@@ -33,6 +36,13 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cpu_seconds() { awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) / tck }' "/proc/$1/stat"; }
+# thread_cpu PID: the process's CPU seconds by thread kind (event loops, workers, JIT, GC, ...)
+thread_cpu() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(sed -E 's/[-#]?[0-9]+$//' "$t/comm")" "$(awk '{ print $14 + $15 }' "$t/stat")"
+  done | awk -F'\t' -v tck="$(getconf CLK_TCK)" '{ a[$1] += $2 } END { for (k in a) if (a[k] > 0) printf "%.1f\t%s\n", a[k] / tck, k }' \
+    | sort -rn | awk -F'\t' '{ printf "    %-24s %8.1f s\n", $2, $1 }'
+}
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$1" "$2"; }
 
 # start_zto DATA_DIR LOG [extra java flags...]: sets ZTO_PID, HTTP, PROV
@@ -65,14 +75,15 @@ SERVER_PID=$!; PIDS+=("$SERVER_PID")
 for _ in $(seq 1 120); do grep -q listening "$OUT/handshake-server.log" 2>/dev/null && break; sleep 0.5; done
 CONNECTIONS="${ZTO_BENCH_CEILING_CONNECTIONS:-3000}"
 "$JAVA" -jar "$JAR" simulate handshake-ceiling --data-dir "$WORK/ceiling-data" --work "$WORK/ceiling" \
-  --port "$CEILING_PORT" --connections 300 --warmup 0 --max-in-flight "$INFLIGHT" >"$OUT/ceiling-warmup.log" 2>&1 \
+  --port "$CEILING_PORT" --connections 300 --warmup 0 --max-in-flight "$INFLIGHT" --client-tls-engine "$CLIENT_ENGINE" >"$OUT/ceiling-warmup.log" 2>&1 \
   || echo "(warm-up: $(grep -h 'handshake ceiling' "$OUT/ceiling-warmup.log"))"   # server JIT warm-up, not counted
 CPU0=$(cpu_seconds "$SERVER_PID")
 "$JAVA" -jar "$JAR" simulate handshake-ceiling --data-dir "$WORK/ceiling-data" --work "$WORK/ceiling" \
-  --port "$CEILING_PORT" --connections "$CONNECTIONS" --warmup 300 --max-in-flight "$INFLIGHT" >"$OUT/ceiling.log" 2>&1 \
+  --port "$CEILING_PORT" --connections "$CONNECTIONS" --warmup 300 --max-in-flight "$INFLIGHT" --client-tls-engine "$CLIENT_ENGINE" >"$OUT/ceiling.log" 2>&1 \
   || true   # failures are counted in ceiling.json
 grep 'handshake ceiling' "$OUT/ceiling.log"
 CPU1=$(cpu_seconds "$SERVER_PID")
+echo "handshake-server CPU by thread kind:" | tee "$OUT/threads-ceiling.txt"; thread_cpu "$SERVER_PID" | tee -a "$OUT/threads-ceiling.txt"
 stop "$SERVER_PID"
 cp "$WORK/ceiling/ceiling.json" "$OUT/ceiling.json"
 CEILING=$(json "$OUT/ceiling.json" 'd["handshakesPerSecond"]')
@@ -90,9 +101,10 @@ for N in "${SIZES[@]}"; do
   set +e
   "$JAVA" -jar "$JAR" simulate --devices "$N" --max-in-flight "$INFLIGHT" --api "http://127.0.0.1:$HTTP" \
     --data-dir "$WORK/data-$N" --provisioning-url "mqtts://localhost:$PROV" --telemetry-interval 60s --hold 5s --attempts 5 \
-    --prefix "bench-$N-" --out "$OUT/simulate-$N" --keys "$OUT/keys.txt" 2>"$OUT/simulate-$N.err" | tee "$OUT/simulate-$N.txt"
+    --prefix "bench-$N-" --client-tls-engine "$CLIENT_ENGINE" --out "$OUT/simulate-$N" --keys "$OUT/keys.txt" 2>"$OUT/simulate-$N.err" | tee "$OUT/simulate-$N.txt"
   set -e
   CPU1=$(cpu_seconds "$ZTO_PID")
+  echo "zto CPU by thread kind, N=$N:" | tee "$OUT/threads-$N.txt"; thread_cpu "$ZTO_PID" | tee -a "$OUT/threads-$N.txt"
   stop "$ZTO_PID"
   R="$OUT/simulate-$N/result.json"
   RATE[$N]=$(json "$R" 'd["onboardingsPerSecond"]')

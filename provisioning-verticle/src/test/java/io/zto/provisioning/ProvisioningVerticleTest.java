@@ -107,7 +107,7 @@ class ProvisioningVerticleTest {
     assertThat(password).hasSizeGreaterThanOrEqualTo(22).isNotEqualTo(challenge);
     String passwordHash = Await.result(new CredentialRepository(db).get("dev-1")).orElseThrow().passwordHash();
     // a light salted slow hash for 128-bit random secrets (SecretHasher.forRandomSecrets)
-    assertThat(passwordHash).doesNotContain(password).startsWith("$argon2id$v=19$m=1024,t=2,p=1$");
+    assertThat(passwordHash).doesNotContain(password).startsWith("$argon2id$v=19$m=256,t=2,p=1$");
     assertThat(HASHER.verify(password, passwordHash)).isTrue();
     var live = Await.result(new ChallengeRepository(db).live("dev-1", Instant.now()));
     assertThat(live).hasSize(1);

@@ -1,5 +1,6 @@
 package io.zto.shared.pki;
 
+import java.nio.ByteBuffer;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -7,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -29,6 +31,15 @@ public final class ChainVerifier {
 
   /** Longest chain accepted, anchors included. */
   public static final int MAX_DEPTH = 6;
+
+  /** Issuer keys kept with their verifiers; beyond this many (never with a sane set of CAs) the map starts over. */
+  private static final int MAX_CACHED_ISSUERS = 1024;
+
+  /**
+   * Verifiers by issuer public key: the few CA keys sign every device certificate, and a reused Bouncy
+   * Castle key keeps its point precomputation, which halves the cost of each signature check.
+   */
+  private static final Map<ByteBuffer, ContentVerifierProvider> VERIFIERS = new ConcurrentHashMap<>();
 
   private ChainVerifier() {}
 
@@ -85,15 +96,22 @@ public final class ChainVerifier {
 
   private static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
     try {
-      ContentVerifierProvider verifier = Verifiers.forKey(
-          SubjectPublicKeyInfo.getInstance(issuer.getPublicKey().getEncoded()));
-      return new X509CertificateHolder(cert.getEncoded()).isSignatureValid(verifier);
+      return new X509CertificateHolder(cert.getEncoded()).isSignatureValid(verifierOf(issuer));
     } catch (CertificateEncodingException | IllegalArgumentException e) {
       return false;
     } catch (Exception e) {
       // malformed signature or unsupported algorithm: not signed by this issuer
       return false;
     }
+  }
+
+  private static ContentVerifierProvider verifierOf(X509Certificate issuer) {
+    byte[] key = issuer.getPublicKey().getEncoded();
+    if (VERIFIERS.size() >= MAX_CACHED_ISSUERS) {
+      VERIFIERS.clear();
+    }
+    return VERIFIERS.computeIfAbsent(ByteBuffer.wrap(key),
+        ignored -> Verifiers.forKey(SubjectPublicKeyInfo.getInstance(key)));
   }
 
   private static void checkIssuer(X509Certificate ca, Instant at, String role) {

@@ -104,14 +104,14 @@ public final class SecretHasher {
   }
 
   /** Argon2id memory in KiB for {@link #forRandomSecrets}. */
-  public static final int RANDOM_SECRET_MEMORY_KIB = 1024;
+  public static final int RANDOM_SECRET_MEMORY_KIB = 256;
   /** Argon2id passes for {@link #forRandomSecrets}. */
   public static final int RANDOM_SECRET_ITERATIONS = 2;
 
   /**
    * For secrets the platform itself draws at random with at least 128 bits (device MQTT passwords, EST
-   * challenges): still a salted, memory-hard slow hash (Argon2id, 1 MiB, 2 passes, about 1 ms per hash or
-   * verify on the reference machine), but an eighth of {@link #argon2id()}'s cost. Guessing a 128-bit
+   * challenges): still a salted, memory-hard slow hash (Argon2id, 256 KiB, 2 passes, about 0.3 ms per hash or
+   * verify on the reference machine, 1-4 ms on a loaded one), a thirty-second of {@link #argon2id()}'s cost. Guessing a 128-bit
    * random secret is out of reach at any hashing speed, so the full cost bought little and took about
    * 40 ms of CPU per onboarding (most of a 2-core platform's onboarding rate, see docs/performance.md);
    * keeping a slow hash still protects a secret an operator may one day set by hand. Hashes of other

@@ -30,7 +30,7 @@ class SecretHasherTest {
     String secret = Secrets.randomToken(128);
     String phc = SecretHasher.forRandomSecrets().hash(secret);
     // THEN it is a salted Argon2id PHC string with the light parameters, not the secret
-    assertThat(phc).matches("\\$argon2id\\$v=19\\$m=1024,t=2,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}")
+    assertThat(phc).matches("\\$argon2id\\$v=19\\$m=256,t=2,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}")
         .doesNotContain(secret);
     // AND the verifiers of the listeners (Argon2id hashers) accept the right secret only, from the stored parameters
     assertThat(hasher.verify(secret, phc)).isTrue();
