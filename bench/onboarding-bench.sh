@@ -8,6 +8,8 @@
 #   ZTO_BENCH_INFLIGHT  devices (and ceiling connections) in flight (default 64)
 #   ZTO_BENCH_DB_URL    run zto on this PostgreSQL URL instead of the embedded database
 #   ZTO_BENCH_CEILING_CONNECTIONS  counted connections of the ceiling (default 3000); ZTO_JAR  the jar to run
+#   ZTO_BENCH_WARMUP   devices onboarded first on each server, not counted (default 500; the ceiling has its
+#                      300 warm-up connections): the JIT compiles for a minute after start
 #   ZTO_BENCH_CLIENT_ENGINE  TLS engine of the ceiling client and the simulated devices (default openssl:
 #                      BoringSSL, so that the load generator's own handshakes take less of the shared cores)
 set -euo pipefail
@@ -18,6 +20,7 @@ SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(2000 10000)
 INFLIGHT="${ZTO_BENCH_INFLIGHT:-64}"
 CLIENT_ENGINE="${ZTO_BENCH_CLIENT_ENGINE:-openssl}"
+WARMUP="${ZTO_BENCH_WARMUP:-500}"
 OUT="$(realpath -m "${ZTO_BENCH_OUT:-onboarding-bench-out}")"
 JAVA="${JAVA:-java}"
 JAR="${ZTO_JAR:-$PWD/deploy/target/zto.jar}"
@@ -97,6 +100,13 @@ for N in "${SIZES[@]}"; do
     FLAGS=("-XX:StartFlightRecording=filename=$OUT/zto-$N.jfr,settings=profile,dumponexit=true")
   fi
   start_zto "$WORK/data-$N" "$OUT/zto-$N.log" "${FLAGS[@]}"
+  if [ "$WARMUP" -gt 0 ]; then
+    "$JAVA" -jar "$JAR" simulate --devices "$WARMUP" --max-in-flight "$INFLIGHT" --api "http://127.0.0.1:$HTTP" \
+      --data-dir "$WORK/data-$N" --provisioning-url "mqtts://localhost:$PROV" --telemetry-interval 60s --hold 1s \
+      --prefix "warmup-$N-" --client-tls-engine "$CLIENT_ENGINE" --out "$OUT/warmup-$N" --keys "$OUT/warmup-keys.txt" \
+      >"$OUT/warmup-$N.txt" 2>&1 || { tail -5 "$OUT/warmup-$N.txt"; echo "warm-up run failed" >&2; exit 1; }
+    echo "(warm-up: $(grep -h 'onboarded in' "$OUT/warmup-$N.txt"))"
+  fi
   CPU0=$(cpu_seconds "$ZTO_PID")
   set +e
   "$JAVA" -jar "$JAR" simulate --devices "$N" --max-in-flight "$INFLIGHT" --api "http://127.0.0.1:$HTTP" \

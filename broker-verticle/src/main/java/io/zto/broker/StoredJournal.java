@@ -50,8 +50,7 @@ final class StoredJournal implements SessionJournal {
   @Override
   public void online(Session session) {
     StoredSession row = new StoredSession(session.clientId(), session.expirySeconds(), nodeId, null);
-    then(session.clientId(), () -> repo.saveSession(row, Instant.now())
-        .compose(v -> repo.replaceQueue(session.clientId(), List.of())));
+    then(session.clientId(), () -> repo.saveSession(row, Instant.now(), List.of()));
   }
 
   @Override
@@ -62,7 +61,7 @@ final class StoredJournal implements SessionJournal {
     List<JsonObject> queue = new ArrayList<>();
     session.window().inflight().forEach(o -> queue.add(toJson(o)));
     session.window().waiting().forEach(o -> queue.add(toJson(o)));
-    then(session.clientId(), () -> repo.saveSession(row, now).compose(v -> repo.replaceQueue(session.clientId(), queue)));
+    then(session.clientId(), () -> repo.saveSession(row, now, queue));
   }
 
   @Override

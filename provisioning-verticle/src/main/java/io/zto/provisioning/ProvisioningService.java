@@ -14,6 +14,7 @@ import io.zto.shared.domain.ProvisioningRequest;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CrlSourceRepository;
+import io.zto.shared.store.Database;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.EnrollmentRepository;
 import io.zto.shared.store.ProvisioningRequestRepository;
@@ -154,30 +155,62 @@ final class ProvisioningService {
     };
   }
 
+  /**
+   * Admits the device in one transaction: the request recorded, the registration's budget counted, the
+   * hashes of the new secrets, the device row, the sealed answer and the audit entry, all committed
+   * together or not at all. A copy of the request handled at the same moment finds the row and replays it
+   * without counting; a spent budget rolls the step back and refuses.
+   */
   private Future<JsonObject> provision(ProvisioningRequestMessage request, DeviceEvidence device,
                                        EnrollmentMatcher.Decision decision) {
-    Instant now = clock.instant();
-    Future<Boolean> budget = decision.enrollment() != null
-        ? enrollments.countProvisioning(decision.enrollment().id(), now)
-        : enrollments.countGroupProvisioning(decision.group().id(), now);
-    return budget.compose(counted -> !counted
-        ? reject(request, device, "the maximum number of provisionings of this registration is reached")
-        : requests.record(received(request, device, ProvisioningRequest.Status.PROVISIONED, null)
-                .withMatch(enrollmentId(decision), groupId(decision)))
-            .compose(recorded -> recorded.created()
-                ? issueSecrets(request, device, decision, recorded.request())
-                : replay(request, recorded.request())));
+    return secrets.draw(device.deviceId())
+        .compose(drawn -> platform.db().atomically(db -> admit(db, request, device, decision, drawn)))
+        .compose(step -> step.answer() != null ? Future.succeededFuture(step.answer()) : replay(request, step.earlier()))
+        .recover(failure -> failure instanceof BudgetSpent
+            ? reject(request, device, "the maximum number of provisionings of this registration is reached")
+            : Future.failedFuture(failure));
   }
 
-  private Future<JsonObject> issueSecrets(ProvisioningRequestMessage request, DeviceEvidence device,
-                                          EnrollmentMatcher.Decision decision, ProvisioningRequest row) {
-    return secrets.issue(device.deviceId(), decision.tenant(), request.requestId(), decision.activation().application())
+  /** What the admitting transaction came to: the answer, or the earlier request of the same id to replay. */
+  private record Admitted(JsonObject answer, ProvisioningRequest earlier) {}
+
+  /** Rolls the admitting transaction back: the registration may not provision once more. */
+  private static final class BudgetSpent extends RuntimeException {
+    BudgetSpent() {
+      super("provisioning budget spent", null, false, false);
+    }
+  }
+
+  private Future<Admitted> admit(Database db, ProvisioningRequestMessage request, DeviceEvidence device,
+                                 EnrollmentMatcher.Decision decision, SecretIssuer.Drawn drawn) {
+    Instant now = clock.instant();
+    ProvisioningRequestRepository inTx = new ProvisioningRequestRepository(db);
+    EnrollmentRepository budgets = new EnrollmentRepository(db);
+    return inTx.record(received(request, device, ProvisioningRequest.Status.PROVISIONED, null)
+            .withMatch(enrollmentId(decision), groupId(decision)))
+        .compose(recorded -> {
+          if (!recorded.created()) {
+            return Future.succeededFuture(new Admitted(null, recorded.request()));
+          }
+          Future<Boolean> budget = decision.enrollment() != null
+              ? budgets.countProvisioning(decision.enrollment().id(), now)
+              : budgets.countGroupProvisioning(decision.group().id(), now);
+          return budget.compose(counted -> counted
+              ? issueSecrets(db, request, device, decision, recorded.request(), drawn).map(a -> new Admitted(a, null))
+              : Future.failedFuture(new BudgetSpent()));
+        });
+  }
+
+  private Future<JsonObject> issueSecrets(Database db, ProvisioningRequestMessage request, DeviceEvidence device,
+                                          EnrollmentMatcher.Decision decision, ProvisioningRequest row,
+                                          SecretIssuer.Drawn drawn) {
+    return secrets.store(db, drawn, decision.tenant(), request.requestId(), decision.activation().application())
         .map(config -> answer(request, PROVISIONED, null).put("config", config))
-        .compose(answer -> devices.upsert(deviceRow(request, device, decision, Device.State.PROVISIONED))
-            .compose(ignored -> requests.storeAnswer(row.id(), seal.seal(row.id(), answer),
+        .compose(answer -> new DeviceRepository(db).upsert(deviceRow(request, device, decision, Device.State.PROVISIONED))
+            .compose(ignored -> new ProvisioningRequestRepository(db).storeAnswer(row.id(), seal.seal(row.id(), answer),
                 clock.instant().plus(window())))
-            .compose(ignored -> record(AuditEvent.succeeded(device.deviceId(), "provisioning.provision",
-                device.deviceId()), request, decision))
+            .compose(ignored -> record(new AuditRepository(db), AuditEvent.succeeded(device.deviceId(),
+                "provisioning.provision", device.deviceId()), request, decision))
             .map(answer));
   }
 
@@ -217,6 +250,11 @@ final class ProvisioningService {
   }
 
   private Future<Void> record(AuditEvent event, ProvisioningRequestMessage request, EnrollmentMatcher.Decision decision) {
+    return record(audit, event, request, decision);
+  }
+
+  private Future<Void> record(AuditRepository audit, AuditEvent event, ProvisioningRequestMessage request,
+                              EnrollmentMatcher.Decision decision) {
     JsonObject details = new JsonObject().put("requestId", request.requestId());
     if (decision != null) {
       details.put("enrollmentId", enrollmentId(decision)).put("groupId", groupId(decision));

@@ -9,6 +9,7 @@ import io.zto.shared.domain.MqttCredential;
 import io.zto.shared.security.SecretHasher;
 import io.zto.shared.security.Secrets;
 import io.zto.shared.store.ChallengeRepository;
+import io.zto.shared.store.Database;
 import io.zto.shared.store.CredentialRepository;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,11 +24,13 @@ final class SecretIssuer {
 
   static final int SECRET_BITS = 128;
 
+  /** Secrets drawn and hashed, not stored yet. */
+  record Drawn(String deviceId, String password, String challenge, String passwordHash, String challengeHash,
+               Instant at, Instant challengeExpiry) {}
+
   private final Vertx vertx;
   private final Platform platform;
   private final Clock clock;
-  private final CredentialRepository credentials;
-  private final ChallengeRepository challenges;
   private final DeviceConfig deviceConfig;
   private final SecretHasher hasher = SecretHasher.forRandomSecrets();
 
@@ -35,20 +38,31 @@ final class SecretIssuer {
     this.vertx = vertx;
     this.platform = platform;
     this.clock = clock;
-    this.credentials = new CredentialRepository(platform.db());
-    this.challenges = new ChallengeRepository(platform.db());
     this.deviceConfig = new DeviceConfig(platform.config(), platform.pki());
   }
 
-  /** The device config holding the new secrets, once their hashes are stored. */
+  /** The device config holding the new secrets, once their hashes are stored (in a transaction of their own). */
   Future<JsonObject> issue(String deviceId, String tenant, String requestId, JsonObject application) {
+    return draw(deviceId).compose(drawn -> store(platform.db(), drawn, tenant, requestId, application));
+  }
+
+  /** New secrets and their hashes, made on a worker thread: outside any transaction, which they would hold open. */
+  Future<Drawn> draw(String deviceId) {
     Instant now = clock.instant();
     Instant challengeExpiry = now.plus(platform.config().provisioning().challengeTtl());
     String password = Secrets.randomToken(SECRET_BITS);
     String challenge = Secrets.randomToken(SECRET_BITS);
-    return vertx.executeBlocking(() -> new String[] {hasher.hash(password), hasher.hash(challenge)}, false)
-        .compose(hashes -> credentials.replace(new MqttCredential(deviceId, deviceId, hashes[0], requestId, now))
-            .compose(ignored -> challenges.issue(EstChallenge.issue(deviceId, hashes[1], requestId, challengeExpiry))))
-        .map(ignored -> deviceConfig.build(deviceId, tenant, password, challenge, challengeExpiry, application));
+    return vertx.executeBlocking(() -> new Drawn(deviceId, password, challenge, hasher.hash(password),
+        hasher.hash(challenge), now, challengeExpiry), false);
+  }
+
+  /** Stores the hashes through {@code db} (a transaction's view, see {@link Database#atomically}); the device config. */
+  Future<JsonObject> store(Database db, Drawn d, String tenant, String requestId, JsonObject application) {
+    return new CredentialRepository(db).replace(new MqttCredential(d.deviceId(), d.deviceId(), d.passwordHash(), requestId,
+            d.at()))
+        .compose(ignored -> new ChallengeRepository(db).issue(EstChallenge.issue(d.deviceId(), d.challengeHash(), requestId,
+            d.challengeExpiry())))
+        .map(ignored -> deviceConfig.build(d.deviceId(), tenant, d.password(), d.challenge(), d.challengeExpiry(),
+            application));
   }
 }

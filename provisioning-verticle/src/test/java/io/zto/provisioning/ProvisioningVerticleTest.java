@@ -234,6 +234,30 @@ class ProvisioningVerticleTest {
   }
 
   @Test
+  void provisioningThatFailsPartWayLeavesNoRowsAndCountsNothing() {
+    // GIVEN a registration allowing one provisioning, and a database that refuses to store the sealed answer
+    Enrollment enrollment = Enrollment.create(null, "dev-12", null, null, null, Activation.auto().withMaxProvisionings(1));
+    enroll(enrollment);
+    DeviceIdentity device = FACTORY.ldevid("dev-12");
+    Await.result(db.update("CREATE TRIGGER refuse_answer BEFORE UPDATE OF answer_sealed ON provisioning_requests"
+        + " BEGIN SELECT RAISE(ABORT, 'injected fault'); END", io.vertx.sqlclient.Tuple.tuple()));
+    // WHEN the device asks THEN it gets a failure, not an answer
+    assertThat(send(new ProvisioningRequestMessage(io.zto.shared.pki.DeviceIds.fromCertificate(device.certificate()).value(),
+        "r-1", device.certificatePem(), null, new JsonObject(),
+        "node-test").toJson()).toCompletionStage().toCompletableFuture().handle((m, e) -> e)).succeedsWithin(
+        java.time.Duration.ofSeconds(10)).isNotNull();
+    // AND nothing of the step was kept: no request, no secrets, no provisioned device, the budget untouched
+    assertThat(Await.result(new ProvisioningRequestRepository(db).find("dev-12", "r-1"))).isEmpty();
+    assertThat(Await.result(new CredentialRepository(db).get("dev-12"))).isEmpty();
+    assertThat(Await.result(new ChallengeRepository(db).live("dev-12", Instant.now()))).isEmpty();
+    assertThat(Await.result(new DeviceRepository(db).get("dev-12")).map(Device::state))
+        .isNotEqualTo(java.util.Optional.of(Device.State.PROVISIONED));
+    // AND once the fault is gone the same request provisions, within the budget of one
+    Await.result(db.update("DROP TRIGGER refuse_answer", io.vertx.sqlclient.Tuple.tuple()));
+    assertThat(ask(device, "r-1", null).getString("status")).isEqualTo("provisioned");
+  }
+
+  @Test
   void idevidSerialMatchesAndATamperedIdevidIsRefused() {
     // GIVEN an enrollment by HardwareModuleName serial
     enroll(Enrollment.create(null, null, null, null, "HW-0008", Activation.auto()));

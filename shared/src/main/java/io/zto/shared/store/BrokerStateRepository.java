@@ -156,14 +156,26 @@ public final class BrokerStateRepository {
 
   /** Replaces a session's queue by {@code messages}, in order, in one transaction. */
   public Future<Void> replaceQueue(String clientId, List<JsonObject> messages) {
-    return db.transaction(tx -> {
-      Future<?> chain = tx.execute("DELETE FROM broker_queue WHERE client_id = $1", Tuple.of(clientId));
-      if (!messages.isEmpty()) {
-        List<Tuple> rows = messages.stream().map(m -> Tuple.of(clientId, m.encode())).toList();
-        chain = chain.compose(v -> tx.batch("INSERT INTO broker_queue (client_id, message) VALUES ($1, $2)", rows));
-      }
-      return chain.mapEmpty();
-    });
+    return db.transaction(tx -> replaceQueue(tx, clientId, messages));
+  }
+
+  /**
+   * Saves a session and replaces its queue in one transaction: one commit (one fsync on the embedded
+   * database) where a session going online or offline took two.
+   */
+  public Future<Void> saveSession(StoredSession s, Instant now, List<JsonObject> queue) {
+    return db.transaction(tx -> tx.execute(UPSERT_SESSION, Tuple.of(s.clientId(), s.expirySeconds(), s.node(),
+            Rows.millis(s.expiresAt()), Rows.millis(now)))
+        .compose(v -> replaceQueue(tx, s.clientId(), queue)));
+  }
+
+  private static Future<Void> replaceQueue(Database.Transaction tx, String clientId, List<JsonObject> messages) {
+    Future<?> chain = tx.execute("DELETE FROM broker_queue WHERE client_id = $1", Tuple.of(clientId));
+    if (!messages.isEmpty()) {
+      List<Tuple> rows = messages.stream().map(m -> Tuple.of(clientId, m.encode())).toList();
+      chain = chain.compose(v -> tx.batch("INSERT INTO broker_queue (client_id, message) VALUES ($1, $2)", rows));
+    }
+    return chain.mapEmpty();
   }
 
   /** Every queued message, by session and in order. */

@@ -54,6 +54,17 @@ public interface Database {
    */
   <T> Future<T> transaction(Function<Transaction, Future<T>> work);
 
+  /**
+   * Runs {@code work} in one transaction with this database as seen from inside it: repositories made on
+   * the {@code Database} it is given read and write through the transaction, and their own transactions
+   * join it. For one onboarding step whose rows are written by several repositories: all or nothing, one
+   * commit. Inside, use only that view for writes: the embedded database has one writer connection, which
+   * the transaction holds.
+   */
+  default <T> Future<T> atomically(Function<Database, Future<T>> work) {
+    return transaction(tx -> work.apply(new JoinedTransaction(kind(), tx)));
+  }
+
   /** Succeeds if the database answers a trivial query. */
   Future<Void> ping();
 

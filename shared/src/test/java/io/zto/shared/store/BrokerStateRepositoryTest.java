@@ -30,6 +30,22 @@ class BrokerStateRepositoryTest {
   }
 
   @BackendTest
+  void savingASessionWithItsQueueReplacesTheQueueOfThatSessionOnly(Database db) {
+    BrokerStateRepository repo = new BrokerStateRepository(db);
+    // GIVEN two sessions with queued messages
+    Await.result(repo.saveSession(new StoredSession("c1", 300, "n1", null), NOW,
+        List.of(new JsonObject().put("n", 1), new JsonObject().put("n", 2))));
+    Await.result(repo.saveSession(new StoredSession("c2", 300, "n1", null), NOW, List.of(new JsonObject().put("n", 9))));
+    // WHEN the first goes offline with one message left
+    Await.result(repo.saveSession(new StoredSession("c1", 300, "n2", NOW.plusSeconds(300)), NOW,
+        List.of(new JsonObject().put("n", 2))));
+    // THEN its row and queue are replaced and the other session's queue is untouched
+    assertThat(Await.result(repo.sessions(NOW))).extracting(StoredSession::node).containsExactly("n2", "n1");
+    assertThat(Await.result(repo.queued("c1"))).extracting(q -> q.message().getInteger("n")).containsExactly(2);
+    assertThat(Await.result(repo.queued("c2"))).extracting(q -> q.message().getInteger("n")).containsExactly(9);
+  }
+
+  @BackendTest
   void oneSessionIsReadWithItsOwnSubscriptionsAndQueueOnly(Database db) {
     BrokerStateRepository repo = new BrokerStateRepository(db);
     // GIVEN two sessions, each with a subscription and a queued message

@@ -56,6 +56,22 @@ class DatabaseTest {
   }
 
   @BackendTest
+  void atomicallyCommitsOrRollsBackTheWritesOfEveryRepositoryMadeOnIt(Database db) {
+    // GIVEN a step that writes through two repositories and a nested transaction, then fails
+    Future<Void> failed = db.atomically(view -> view.update(INSERT_ANCHOR, anchor("ta-1", "first"))
+        .compose(ignored -> view.transaction(t -> t.execute(INSERT_ANCHOR, anchor("ta-2", "second"))))
+        .compose(ignored -> view.update(INSERT_ANCHOR, anchor("ta-3", "first")))
+        .mapEmpty());
+    // WHEN it completes THEN it failed and none of its rows were kept, the nested transaction's included
+    assertThat(Await.failure(failed)).isInstanceOf(DuplicateKeyException.class);
+    assertThat(count(db, "trust_anchors")).isZero();
+    // AND the same step without the fault commits all of it, visible outside once done
+    Await.result(db.atomically(view -> view.update(INSERT_ANCHOR, anchor("ta-1", "first"))
+        .compose(ignored -> view.transaction(t -> t.execute(INSERT_ANCHOR, anchor("ta-2", "second"))))));
+    assertThat(count(db, "trust_anchors")).isEqualTo(2);
+  }
+
+  @BackendTest
   void binaryColumnsRoundTripOnBothBackEnds(Database db) {
     byte[] der = {0x30, (byte) 0x82, 0x00, (byte) 0xff, 0x7f};
     Await.result(db.update("INSERT INTO issued_crls (ca, crl_number, this_update, next_update, der)"
