@@ -43,6 +43,8 @@ public final class Simulator {
 
   static final int IMPORT_CHUNK = 2_000;
   static final int FAILED_DEVICES_LISTED = 100;
+  /** How long a set-up step (import, API calls, client start) may take before the run is given up. */
+  private static final Duration SETUP_TIMEOUT = Duration.ofMinutes(10);
   static final Duration AFTERMATH_TIMEOUT = Duration.ofMinutes(3);
   static final int METRICS_ATTEMPTS = 10;
 
@@ -522,16 +524,7 @@ public final class Simulator {
   // ---- helpers
 
   private static <T> T await(Future<T> future, String what) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(what + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(what + ": no answer within 10 minutes", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(what + ": interrupted", e);
-    }
+    return MainThread.await(future, SETUP_TIMEOUT, what);
   }
 
   private static <T> T awaitQuietly(Future<T> future) {
