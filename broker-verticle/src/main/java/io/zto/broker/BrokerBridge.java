@@ -6,7 +6,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.MessageProducer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.bus.Addresses;
@@ -51,22 +50,20 @@ public final class BrokerBridge {
   /** Registers the consumers; completes when they are registered (cluster-wide when clustered). */
   public Future<Void> start() {
     node.inbound(this::fromClient);
+    Future<?> routes = Future.succeededFuture();
     if (vertx.isClustered()) {
-      // a producer's write completes once the message is on the wire to the other nodes (or failed):
-      // the QoS 1/2 acknowledgement waits for it, so a node killed after acknowledging loses nothing
-      MessageProducer<JsonObject> routes = bus.publisher(Addresses.BROKER_ROUTE);
-      node.broker().clusterSink(m -> routes.write(m.toJson().put("origin", node.nodeId()))
-          .recover(failure -> {
-            LOG.warn("message on {} not handed to the other nodes: {}", m.topic(), failure.getMessage());
-            return Future.succeededFuture();
-          }));
+      // QoS 1/2 are acknowledged to the client only once every other broker node has them (ClusterRoutes)
+      routes = ClusterRoutes.start(vertx, node.nodeId(), this::fromOtherNode)
+          .onSuccess(cluster -> node.broker().clusterSink(cluster::route));
     }
     List<MessageConsumer<JsonObject>> consumers = List.of(
         bus.<JsonObject>consumer(Addresses.BROKER_ROUTE, m -> fromOtherNode(m.body())),
         bus.<JsonObject>consumer(Addresses.BROKER_DELIVER, m -> deliver(DeliverMessage.fromJson(m.body()))),
         bus.<JsonObject>consumer(Addresses.BROKER_DROP_SESSIONS, m -> drop(DropSessions.fromJson(m.body()))),
         bus.<JsonObject>consumer(Addresses.REVOCATION_EVENTS, m -> revoked(RevocationEvent.fromJson(m.body()))));
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    List<Future<?>> registered = new java.util.ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
+    registered.add(routes);
+    return Future.all(registered).mapEmpty();
   }
 
   private void fromOtherNode(JsonObject json) {

@@ -124,7 +124,7 @@ public final class DeviceAgent {
     return config;
   }
 
-  /** Publishes one telemetry sample now. */
+  /** Publishes one telemetry sample now (QoS 1); completes once the broker acknowledged it. */
   public Future<Integer> publishTelemetry() {
     return session.publishTelemetry();
   }

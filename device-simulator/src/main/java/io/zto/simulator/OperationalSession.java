@@ -2,6 +2,7 @@ package io.zto.simulator;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
@@ -12,6 +13,9 @@ import io.zto.shared.pki.Pem;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +35,10 @@ final class OperationalSession {
   private final Consumer<AgentEvent> events;
   private MqttClient client;
   private long telemetryTimer = -1;
+  /** QoS 1 publishes written and not acknowledged yet, by packet id. */
+  private final Map<Integer, Promise<Integer>> unacknowledged = new ConcurrentHashMap<>();
+  /** PUBACKs that came before their publish's write completed (both on the client's event loop, but in either order). */
+  private final Set<Integer> ackedEarly = ConcurrentHashMap.newKeySet();
 
   OperationalSession(Vertx vertx, JsonObject config, Tls tls, Clock clock, Consumer<AgentEvent> events) {
     this.vertx = vertx;
@@ -63,8 +71,11 @@ final class OperationalSession {
         .setHostnameVerificationAlgorithm("HTTPS");
     client = MqttClient.create(vertx, options);
     client.publishHandler(this::command);
+    client.publishCompletionHandler(this::acknowledged);
+    client.publishCompletionExpirationHandler(id -> unacknowledgedFail(id, "no PUBACK for packet " + id + " in time"));
     client.closeHandler(ignored -> {
       stopTelemetry();
+      unacknowledged.keySet().forEach(id -> unacknowledgedFail(id, "connection closed before the PUBACK of packet " + id));
       closed.handle();
     });
     return client.connect(url.port(), url.host(), url.host())
@@ -85,9 +96,37 @@ final class OperationalSession {
         .onSuccess(acknowledged -> events.accept(AgentEvent.of(AgentEvent.Kind.TELEMETRY, deviceId(), null))));
   }
 
+  /**
+   * Publishes one QoS 1 sample; completes with its packet id once the broker acknowledged it (PUBACK), not
+   * when it is written: vertx-mqtt's own {@code publish} future completes on the write.
+   */
   Future<Integer> publishTelemetry() {
     JsonObject sample = new JsonObject().put("at", clock.instant().toString()).put("temperature", 20 + Math.random() * 5);
-    return client.publish("devices/" + deviceId() + "/telemetry", sample.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false);
+    return client.publish("devices/" + deviceId() + "/telemetry", sample.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false)
+        .compose(id -> {
+          if (ackedEarly.remove(id)) {
+            return Future.succeededFuture(id);
+          }
+          Promise<Integer> acked = Promise.promise();
+          unacknowledged.put(id, acked);
+          return acked.future();
+        });
+  }
+
+  private void acknowledged(int id) {
+    Promise<Integer> waiting = unacknowledged.remove(id);
+    if (waiting != null) {
+      waiting.tryComplete(id);
+    } else {
+      ackedEarly.add(id);
+    }
+  }
+
+  private void unacknowledgedFail(int id, String reason) {
+    Promise<Integer> waiting = unacknowledged.remove(id);
+    if (waiting != null) {
+      waiting.tryFail(reason);
+    }
   }
 
   Future<Void> close() {

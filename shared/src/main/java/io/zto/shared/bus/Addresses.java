@@ -38,6 +38,15 @@ public final class Addresses {
   public static final String BROKER_ROUTE = PREFIX + "broker.route";
 
   /**
+   * Request, broker → the broker of one node (by its cluster node id): a QoS 1 or 2 message a client
+   * published on another node, as on {@link #BROKER_ROUTE}. The node answers once its sessions have it;
+   * the publisher's node acknowledges the client only after every broker node answered.
+   */
+  public static String brokerRoute(String clusterNodeId) {
+    return BROKER_ROUTE + "." + clusterNodeId;
+  }
+
+  /**
    * Publish, broker → every broker node: a client ({@link SessionClaim}) connected to the named node. The
    * other nodes close their connection of that client id (MQTT 5: DISCONNECT 0x8E session taken over)
    * and hand its session over: stored and forgotten, or discarded for a clean start.
