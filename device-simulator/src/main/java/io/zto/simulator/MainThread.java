@@ -27,4 +27,16 @@ final class MainThread {
       throw new IllegalStateException(what + ": interrupted", e);
     }
   }
+
+  /** The result of {@code future}, or null if it failed or took longer than {@code timeout}: for shutdown steps. */
+  static <T> T awaitQuietly(Future<T> future, Duration timeout) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    }
+  }
 }

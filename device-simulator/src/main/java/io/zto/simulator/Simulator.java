@@ -528,14 +528,7 @@ public final class Simulator {
   }
 
   private static <T> T awaitQuietly(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(AFTERMATH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (Exception e) {
-      return null;
-    }
+    return MainThread.awaitQuietly(future, AFTERMATH_TIMEOUT);
   }
 
   private static void awaitCondition(java.util.function.BooleanSupplier condition, Duration timeout) {

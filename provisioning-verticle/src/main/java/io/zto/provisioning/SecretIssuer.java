@@ -41,9 +41,10 @@ final class SecretIssuer {
     this.deviceConfig = new DeviceConfig(platform.config(), platform.pki());
   }
 
-  /** The device config holding the new secrets, once their hashes are stored (in a transaction of their own). */
+  /** The device config holding the new secrets, once their hashes are stored (both in one transaction). */
   Future<JsonObject> issue(String deviceId, String tenant, String requestId, JsonObject application) {
-    return draw(deviceId).compose(drawn -> store(platform.db(), drawn, tenant, requestId, application));
+    return draw(deviceId).compose(drawn -> platform.db().atomically(db -> store(db, drawn, tenant, requestId,
+        application)));
   }
 
   /** New secrets and their hashes, made on a worker thread: outside any transaction, which they would hold open. */
