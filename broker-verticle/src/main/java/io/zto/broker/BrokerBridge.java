@@ -113,7 +113,7 @@ public final class BrokerBridge {
     }
     Object info = body.getValue("info");
     ProvisioningRequestMessage message = new ProvisioningRequestMessage(who.deviceId(), requestId,
-        who.certificatePem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId());
+        who.chainPem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId());
     bus.<JsonObject>request(Addresses.PROVISIONING_REQUEST, message.toJson(),
             new DeliveryOptions().setSendTimeout(PROVISIONING_TIMEOUT_MS))
         .onComplete(ar -> answer(who.deviceId(), request, ar.succeeded() ? ar.result().body()
@@ -166,11 +166,11 @@ public final class BrokerBridge {
     if (event.kind() == RevocationEvent.Kind.DEVICE) {
       disconnect(who -> event.deviceId().equals(who.deviceId()), reason);
     } else if (event.kind() == RevocationEvent.Kind.ISSUER) {
-      disconnect(who -> event.issuerFingerprint().equals(who.issuerFingerprint()), "issuer's CRL is stale");
+      disconnect(who -> who.issuedUnder(event.issuerFingerprint()), "issuer's CRL is stale");
     } else {
       String serial = event.serial().toLowerCase().replaceFirst("^0+(?=.)", "");
-      disconnect(who -> serial.equals(who.certificateSerial())
-          && (event.issuerFingerprint() == null || event.issuerFingerprint().equals(who.issuerFingerprint())), reason);
+      // any certificate of the verified path: a revoked intermediate drops the devices below it
+      disconnect(who -> who.holds(serial, event.issuerFingerprint()), reason);
     }
   }
 

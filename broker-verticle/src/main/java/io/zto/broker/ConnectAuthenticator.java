@@ -7,18 +7,15 @@ import io.vertx.mqtt.MqttEndpoint;
 import io.zto.shared.Platform;
 import io.zto.shared.config.MqttConfig;
 import io.zto.shared.domain.Device;
-import io.zto.shared.domain.IssuedCertificate;
 import io.zto.shared.domain.MqttCredential;
-import io.zto.shared.domain.TrustAnchor;
 import io.zto.shared.security.SecretHasher;
-import io.zto.shared.store.CertificateRepository;
+import io.zto.shared.pki.Pem;
 import io.zto.shared.store.CredentialRepository;
-import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
-import io.zto.shared.store.TrustAnchorCache;
-import io.zto.shared.store.TrustAnchorRepository;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
+import io.zto.shared.trust.PeerChain;
+import io.zto.shared.trust.TrustKernel;
+import io.zto.shared.trust.TrustPurpose;
+import io.zto.shared.trust.Verdict;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,21 +33,17 @@ public final class ConnectAuthenticator {
   private final Vertx vertx;
   private final Platform platform;
   private final MqttConfig config;
-  private final CertificateRepository certificates;
+  private final TrustKernel kernel;
   private final DeviceRepository devices;
   private final CredentialRepository credentials;
-  private final TrustAnchorCache anchors;
-  private final CrlSourceRepository crls;
 
   public ConnectAuthenticator(Vertx vertx, Platform platform) {
     this.vertx = vertx;
     this.platform = platform;
     this.config = platform.config().mqtt();
-    this.certificates = new CertificateRepository(platform.db());
+    this.kernel = TrustKernel.create(vertx, platform);
     this.devices = new DeviceRepository(platform.db());
     this.credentials = new CredentialRepository(platform.db());
-    this.anchors = TrustAnchorCache.create(vertx, new TrustAnchorRepository(platform.db()));
-    this.crls = new CrlSourceRepository(platform.db());
   }
 
   public Future<Identity> authenticate(MqttEndpoint endpoint, Identity.Listener listener) {
@@ -77,41 +70,51 @@ public final class ConnectAuthenticator {
       return refuse(Refusal.Kind.BAD_CREDENTIALS, "unknown service account");
     }
     return vertx.executeBlocking(() -> HASHER.verify(auth.getPassword(), account.get().passwordHash()), false)
-        .compose(ok -> ok ? Future.succeededFuture(Identity.anonymous(listener, Acl.serviceAccount(account.get().allow())))
+        .compose(ok -> ok ? Future.succeededFuture(Identity.serviceAccount(listener, account.get().username(),
+            Acl.serviceAccount(account.get().allow())))
             : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong service account password"));
   }
 
   private Future<Identity> operational(MqttEndpoint endpoint) {
-    List<byte[]> chain = CertificateCheck.peerChain(endpoint.sslSession());
+    List<byte[]> chain = PeerChain.of(endpoint.sslSession());
     MqttAuth auth = endpoint.auth();
     if (chain.isEmpty()) {
       // back-end applications log in with a service account and no certificate
       return serviceAccount(auth, Identity.Listener.OPERATIONAL);
     }
     String clientId = endpoint.clientIdentifier();
-    List<X509Certificate> caChain = platform.pki().caChain();
     // read while the chain is checked; used only once the certificate proved the id to be the client id
     Future<Optional<Device>> device = devices.get(clientId);
     Future<Optional<MqttCredential>> credential = credentials.get(clientId);
-    return vertx.executeBlocking(() -> CertificateCheck.verifyEncoded(Identity.Listener.OPERATIONAL, chain, caChain,
-            clientId), false)
-        .compose(partial -> certificates.findByFingerprint(partial.certificateFingerprint())
-            .compose(cert -> checkIssued(cert, partial))
-            .compose(v -> device)
+    return kernel.verify(TrustPurpose.OPERATIONAL, chain)
+        .compose(verdict -> certified(Identity.Listener.OPERATIONAL, verdict, clientId, null))
+        .compose(partial -> device
             .compose(found -> checkDevice(found, partial.deviceId(), true))
             .compose(v -> credential)
             .compose(stored -> checkDevicePassword(auth, stored))
-            .map(v -> withAcl(partial, Acl.operationalDevice(partial.deviceId()))));
+            .map(v -> partial.withAcl(Acl.operationalDevice(partial.deviceId()))));
   }
 
-  private Future<Void> checkIssued(Optional<IssuedCertificate> cert, Identity partial) {
-    if (cert.isEmpty() || !cert.get().deviceId().equals(partial.deviceId())) {
-      return refuse(Refusal.Kind.NOT_AUTHORIZED, "certificate not issued to this device by the platform");
+  /**
+   * The kernel's verdict as an identity, or the refusal it maps to: a revoked path is "banned", a leaf
+   * without a valid device id or with another one than the client id is "client id not valid",
+   * anything else untrusted is "not authorized".
+   */
+  private static Future<Identity> certified(Identity.Listener listener, Verdict verdict, String clientId,
+                                            String chainPem) {
+    if (!verdict.trusted()) {
+      Refusal.Kind kind = switch (verdict.refusal()) {
+        case REVOKED -> Refusal.Kind.BANNED;
+        case BAD_DEVICE_ID -> Refusal.Kind.BAD_CLIENT_ID;
+        default -> Refusal.Kind.NOT_AUTHORIZED;
+      };
+      return refuse(kind, verdict.reason());
     }
-    if (cert.get().status() != IssuedCertificate.Status.VALID) {
-      return refuse(Refusal.Kind.BANNED, "certificate revoked");
+    if (!verdict.deviceId().equals(clientId)) {
+      return refuse(Refusal.Kind.BAD_CLIENT_ID, "client id '" + clientId + "' is not the certificate's device id '"
+          + verdict.deviceId() + "'");
     }
-    return Future.succeededFuture();
+    return Future.succeededFuture(Identity.certified(listener, verdict.deviceId(), verdict.path(), chainPem));
   }
 
   private Future<Void> checkDevice(Optional<Device> device, String deviceId, boolean required) {
@@ -139,7 +142,7 @@ public final class ConnectAuthenticator {
   }
 
   private Future<Identity> provisioning(MqttEndpoint endpoint) {
-    List<byte[]> chain = CertificateCheck.peerChain(endpoint.sslSession());
+    List<byte[]> chain = PeerChain.of(endpoint.sslSession());
     if (chain.isEmpty()) {
       return refuse(Refusal.Kind.NOT_AUTHORIZED, "an LDevID client certificate is required");
     }
@@ -147,30 +150,17 @@ public final class ConnectAuthenticator {
     String clientId = endpoint.clientIdentifier();
     // read while the chain is checked; used only once the certificate proved the id to be the client id
     Future<Optional<Device>> device = devices.get(clientId);
-    return verifyLdevid(chain, clientId)
-        .compose(partial -> crls.check(partial.certificateSerial(), partial.issuerFingerprint(), Instant.now())
-            .compose(check -> check.refused() ? refuse(Refusal.Kind.BANNED, "LDevID refused: " + check.describe())
-                : Future.<Void>succeededFuture())
-            .compose(v -> device)
+    return kernel.verify(TrustPurpose.LDEVID, chain)
+        .compose(verdict -> certified(Identity.Listener.PROVISIONING, verdict, clientId,
+            verdict.trusted() ? Pem.encode(verdict.path().certificates()) : null))
+        .compose(partial -> device
             // a retired device may ask: the provisioning service admits it under a new registration only
             .compose(found -> checkDevice(found.filter(d -> d.state() != Device.State.RETIRED), partial.deviceId(),
                 false))
             .compose(v -> auth != null && platform.pki().provisioningCredentials().matches(auth.getUsername(),
                 auth.getPassword()) ? Future.<Void>succeededFuture()
                 : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong provisioning username or password"))
-            .map(v -> withAcl(partial, Acl.provisioningDevice(partial.deviceId()))));
-  }
-
-  private Future<Identity> verifyLdevid(List<byte[]> chain, String clientId) {
-    // CertificateCheck refuses an untrusted chain as NOT_AUTHORIZED, a wrong device id otherwise
-    return anchors.check(TrustAnchor.Purpose.LDEVID, trusted -> vertx.executeBlocking(() -> CertificateCheck.verifyEncoded(
-            Identity.Listener.PROVISIONING, chain, trusted.certificates(), clientId), false),
-        failure -> failure instanceof Refusal refusal && refusal.kind() == Refusal.Kind.NOT_AUTHORIZED);
-  }
-
-  private static Identity withAcl(Identity partial, Acl acl) {
-    return new Identity(partial.listener(), partial.deviceId(), partial.certificateSerial(),
-        partial.certificateFingerprint(), partial.issuerFingerprint(), partial.certificatePem(), acl);
+            .map(v -> partial.withAcl(Acl.provisioningDevice(partial.deviceId()))));
   }
 
   private static <T> Future<T> refuse(Refusal.Kind kind, String reason) {
