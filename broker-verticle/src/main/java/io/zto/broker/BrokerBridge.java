@@ -113,7 +113,7 @@ public final class BrokerBridge {
     }
     Object info = body.getValue("info");
     ProvisioningRequestMessage message = new ProvisioningRequestMessage(who.deviceId(), requestId,
-        who.chainPem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId());
+        who.chainPem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId(), body.getValue("idevidProof") instanceof String p ? p : null);
     bus.<JsonObject>request(Addresses.PROVISIONING_REQUEST, message.toJson(),
             new DeliveryOptions().setSendTimeout(PROVISIONING_TIMEOUT_MS))
         .onComplete(ar -> answer(who.deviceId(), request, ar.succeeded() ? ar.result().body()
