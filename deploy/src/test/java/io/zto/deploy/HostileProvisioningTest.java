@@ -175,6 +175,41 @@ class HostileProvisioningTest {
         .isEqualTo(Fingerprints.sha256(device.certificate()));
   }
 
+  @Test
+  void theOperatorApiTakesTenantsOfAnchorsAndTheAnchorOfAnEnrollment() throws Exception {
+    DeviceIdentities pki = DeviceIdentities.create();
+    // WHEN a trust anchor names a tenant that is not a name THEN 400 saying so
+    HttpResponse<String> badTenant = operator.api("POST", "/api/v1/trust-anchors", "application/json",
+        new JsonObject().put("name", "x").put("purpose", "ldevid").put("pem", Pem.encode(pki.ldevidCa()))
+            .put("tenant", "two words").encode());
+    assertThat(badTenant.statusCode()).isEqualTo(400);
+    assertThat(badTenant.body()).contains("tenant");
+    // GIVEN an ldevid anchor of tenant plant-2 and an idevid anchor
+    String ldevid = anchor("plant-2-ca", "ldevid", pki.ldevidCa(), "plant-2");
+    String idevid = anchor("maker-ca", "idevid", pki.idevidCa(), null);
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/trust-anchors/" + ldevid, null, null))
+        .getString("tenant")).isEqualTo("plant-2");
+    // WHEN an enrollment names the idevid anchor, or one that does not exist THEN 400, nothing stored
+    for (String wrong : List.of(idevid, "no-such-anchor")) {
+      HttpResponse<String> refused = operator.api("POST", "/api/v1/enrollments", "application/json",
+          new JsonObject().put("deviceId", "gw-t1").put("approval", "auto").put("trustAnchor", wrong).encode());
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      assertThat(refused.body()).contains("trustAnchor must be the id of a trust anchor of purpose ldevid");
+    }
+    // WHEN it names the ldevid anchor THEN it is stored naming it, and the anchor cannot be deleted meanwhile
+    HttpResponse<String> created = operator.api("POST", "/api/v1/enrollments", "application/json",
+        new JsonObject().put("deviceId", "gw-t1").put("approval", "auto").put("trustAnchor", ldevid).encode());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(OperatorClient.json(created).getString("trustAnchor")).isEqualTo(ldevid);
+    assertThat(operator.api("DELETE", "/api/v1/trust-anchors/" + ldevid, null, null).statusCode()).isEqualTo(409);
+    // AND a CSV import takes the column too
+    HttpResponse<String> imported = operator.api("POST", "/api/v1/enrollments:import", "text/csv",
+        "deviceId,approval,trustAnchor\ngw-t2,auto," + ldevid + "\ngw-t3,auto,missing\n");
+    JsonObject result = OperatorClient.json(imported);
+    assertThat(result.getInteger("imported")).as(result.encode()).isEqualTo(1);
+    assertThat(result.getJsonArray("errors").getJsonObject(0).getString("message")).contains("'missing'");
+  }
+
   // ---------------------------------------------------------------------------------------------------
 
   private static JsonObject request(String requestId) {

@@ -35,7 +35,6 @@ final class ProvisioningService {
   static final String PENDING = "pending";
   static final String REJECTED = "rejected";
 
-  private final Vertx vertx;
   private final Platform platform;
   private final Clock clock;
   private final EvidenceChecker evidence;
@@ -49,7 +48,6 @@ final class ProvisioningService {
 
   ProvisioningService(Vertx vertx, Platform platform, Clock clock, TrustKernel kernel, SecretIssuer secrets,
                       AnswerSeal seal) {
-    this.vertx = vertx;
     this.platform = platform;
     this.clock = clock;
     this.evidence = new EvidenceChecker(vertx, kernel, new IdevidProofChecker(vertx, kernel, clock));
