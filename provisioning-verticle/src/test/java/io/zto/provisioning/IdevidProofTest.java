@@ -14,15 +14,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.zto.shared.domain.Activation;
 import io.zto.shared.domain.AuditEvent;
+import io.zto.shared.domain.CrlSource;
 import io.zto.shared.domain.Device;
 import io.zto.shared.domain.Enrollment;
 import io.zto.shared.domain.ProvisioningRequest;
+import io.zto.shared.domain.RevocationReason;
 import io.zto.shared.domain.TrustAnchor;
 import io.zto.shared.pki.FactoryCa;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.KeyPairs;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.store.CredentialRepository;
+import io.zto.shared.store.CrlSourceRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.ProvisioningRequestRepository;
 import io.zto.shared.testing.Await;
@@ -192,6 +195,31 @@ class IdevidProofTest {
     DeviceIdentity customerCert = CUSTOMER.ldevid(SERIAL);
     refused(ask("r-2", sign(JWSAlgorithm.ES256, customerCert.key(), List.of(customerCert.certificate()),
         claims("r-2", "gw-1", ldevid, Instant.now()))), "IDevID of the idevidProof is not trusted");
+  }
+
+  @Test
+  void aRevokedIdevidOrARevokedLineCaAboveItIsRejected() {
+    // GIVEN the manufacturer's CRL (a CRL source of the operator API) listing the IDevID and a line CA
+    FactoryCa line = MANUFACTURER.intermediate("Recalled Line CA", "Maker");
+    FactoryCa.Issued viaLine = line.issue(subject(SERIAL), null, null, KeyPairs.ecP256());
+    CrlSourceRepository crls = new CrlSourceRepository(bus.db);
+    CrlSource source = Await.result(crls.create(CrlSource.create("http://maker.example/root.crl",
+        Pem.encode(MANUFACTURER.certificate()), Fingerprints.sha256(MANUFACTURER.certificate()), 3600,
+        CrlSource.StalePolicy.KEEP_LAST)));
+    Instant now = Instant.now();
+    Await.result(crls.replaceEntries(source.id(), new CrlSource.FetchState(null, null, "1", null, now.minusSeconds(60),
+        now.plusSeconds(3600), now), List.of(
+            new CrlSource.Entry(idevid.certificate().getSerialNumber().toString(16), now.minusSeconds(30),
+                RevocationReason.KEY_COMPROMISE),
+            new CrlSource.Entry(line.certificate().getSerialNumber().toString(16), now.minusSeconds(30),
+                RevocationReason.CA_COMPROMISE))));
+    // WHEN the revoked IDevID proves itself, with a proof otherwise perfect THEN rejected as revoked
+    refused(ask("r-1", sign(JWSAlgorithm.ES256, key(), x5c(), claims("r-1", "gw-1", ldevid, now))),
+        "IDevID of the idevidProof is refused");
+    // AND one below the revoked line CA too, the line CA named
+    refused(ask("r-2", sign(JWSAlgorithm.ES256, viaLine.keyPair().getPrivate(),
+        List.of(viaLine.certificate(), line.certificate()), claims("r-2", "gw-1", ldevid, now))),
+        "intermediate CA");
   }
 
   @Test
