@@ -11,8 +11,10 @@ import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.util.Base64;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.zto.deploy.est.BcEst;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.pki.Fingerprints;
+import io.zto.shared.pki.KeyPairs;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.security.SecretHasher;
 import io.zto.shared.store.CredentialRepository;
@@ -23,6 +25,7 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
@@ -31,6 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.est.EnrollmentResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +123,8 @@ class HostileProvisioningTest {
     JsonObject binding = device("gw-a1").getJsonObject("binding");
     assertThat(binding.getString("trustAnchor")).isEqualTo(anchorB);
     assertThat(binding.getString("ldevidFingerprint")).isEqualTo(Fingerprints.sha256(intruder.certificate()));
+    // AND it onboards: enrolls over EST with the new LDevID (Bouncy Castle's EST client) and connects
+    onboard(intruder, moved.getJsonObject("config"));
     // AND the old LDevID is now the one held
     assertThat(provision(victim, List.of(victim.certificate()), request("r-2")).getString("status"))
         .isEqualTo("pending");
@@ -225,6 +233,36 @@ class HostileProvisioningTest {
   }
 
   private record Run(int exit, String out, String err) {}
+
+  /**
+   * The rest of onboarding with a provisioned config: simpleenroll with the LDevID and the challenge, then
+   * a QoS 1 publish on the operational listener with the new certificate (mosquitto_pub), which must succeed.
+   */
+  private void onboard(DeviceIdentity ldevid, JsonObject config) throws Exception {
+    String id = config.getString("deviceId");
+    Path root = tmp.resolve("zto-data/root-ca.pem");
+    KeyPair key = KeyPairs.ecP256();
+    EnrollmentResponse enrolled = BcEst.service(root, node.platform().config().est().port(), null, ldevid.key(),
+            List.of(ldevid.certificate()))
+        .simpleEnroll(false, BcEst.csr(key, id, config.getJsonObject("est").getString("challengePassword")), null);
+    X509CertificateHolder issued = enrolled.getStore().getMatches(null).iterator().next();
+    Path dir = Files.createTempDirectory(tmp, id + "-operational");
+    Path certificate = Files.writeString(dir.resolve("cert.pem"),
+        Pem.encode(new JcaX509CertificateConverter().getCertificate(issued)));
+    Path keyFile = Files.writeString(dir.resolve("key.pem"), Pem.encode(key.getPrivate()));
+    JsonObject mqtt = config.getJsonObject("mqtt");
+    Process publish = new ProcessBuilder("mosquitto_pub", "-V", "mqttv311", "-h", "localhost", "-p",
+        Integer.toString(node.platform().config().mqtt().operational().port()), "--cafile", root.toString(),
+        "--cert", certificate.toString(), "--key", keyFile.toString(), "-i", mqtt.getString("clientId"),
+        "-u", mqtt.getString("username"), "-P", mqtt.getString("password"), "-q", "1",
+        "-t", "devices/" + id + "/telemetry", "-m", "{\"t\":1}")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("pub.out").toFile()).start();
+    if (!publish.waitFor(CLIENT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      publish.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      throw new AssertionError("mosquitto_pub did not finish within " + CLIENT_TIMEOUT_SECONDS + " s");
+    }
+    assertThat(publish.exitValue()).as(Files.readString(dir.resolve("pub.out"))).isZero();
+  }
 
   private Run mosquittoRr(DeviceIdentity device, List<X509Certificate> tlsChain, JsonObject request) throws Exception {
     String id = io.zto.shared.pki.DeviceIds.fromCertificate(device.certificate()).value();
