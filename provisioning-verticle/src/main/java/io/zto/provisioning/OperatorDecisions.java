@@ -172,9 +172,15 @@ final class OperatorDecisions {
     return null;
   }
 
+  /** The decision audited; an approval also names what the device is now bound to. */
   private Future<Void> audited(ProvisioningRequest row, String actor, String action, String reason) {
+    JsonObject details = new JsonObject().put("requestId", row.requestId()).put("id", row.id());
+    if (action.endsWith(".approve")) {
+      details.put("ldevidFingerprint", row.ldevidFingerprint())
+          .put("trustAnchor", row.presented() == null ? null : row.presented().anchorId());
+    }
     return audit.append(new AuditEvent(0, clock.instant(), actor, action, row.deviceId(), AuditEvent.Outcome.SUCCEEDED,
-        reason, new JsonObject().put("requestId", row.requestId()).put("id", row.id()), platform.nodeId())).mapEmpty();
+        reason, details, platform.nodeId())).mapEmpty();
   }
 
   private static JsonObject answer(ProvisioningRequest row, String status, String reason) {

@@ -125,6 +125,10 @@ class IdentityBindingTest {
     assertThat(moved.binding().anchorId()).isEqualTo(anchorB.id());
     assertThat(moved.binding().ldevidFingerprint()).isEqualTo(Fingerprints.sha256(renewed.certificate()));
     assertThat(moved.ldevidFingerprint()).isEqualTo(Fingerprints.sha256(renewed.certificate()));
+    // AND the approval is audited with what the device is now bound to
+    assertThat(bus.audit("dev-3")).anyMatch(e -> e.action().equals("provisioning.approve")
+        && anchorB.id().equals(e.details().getString("trustAnchor"))
+        && Fingerprints.sha256(renewed.certificate()).equals(e.details().getString("ldevidFingerprint")));
     // AND from now on the new LDevID provisions at once, and the old one is the one held
     assertThat(bus.ask(renewed, "r-3").getString("status")).isEqualTo("provisioned");
     assertThat(bus.ask(old, "r-4").getString("reason")).startsWith("another CA");
