@@ -102,6 +102,10 @@ class HostileProvisioningTest {
     assertThat(attack.getString("status")).as(attack.encode()).isEqualTo("pending");
     assertThat(attack.getString("reason")).startsWith("another CA").contains("customer-b");
     assertThat(attack.containsKey("config")).isFalse();
+    // AND repeating the victim's requestId (no secret) does not replay the victim's answer to it
+    JsonObject replayed = provision(intruder, List.of(intruder.certificate()), request("r-1"));
+    assertThat(replayed.getString("status")).as(replayed.encode()).isEqualTo("rejected");
+    assertThat(replayed.containsKey("config")).isFalse();
     // AND the victim is untouched: the same device record (now showing the request waiting), its password
     // still the valid one
     JsonObject after = device("gw-a1");

@@ -11,6 +11,8 @@ import io.zto.shared.domain.Device;
 import io.zto.shared.domain.Enrollment;
 import io.zto.shared.domain.EnrollmentGroup;
 import io.zto.shared.domain.ProvisioningRequest;
+import io.zto.shared.pki.Fingerprints;
+import io.zto.shared.pki.Pem;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.Database;
@@ -35,6 +37,7 @@ final class ProvisioningService {
   static final String PENDING = "pending";
   static final String REJECTED = "rejected";
 
+  private final Vertx vertx;
   private final Platform platform;
   private final Clock clock;
   private final EvidenceChecker evidence;
@@ -48,6 +51,7 @@ final class ProvisioningService {
 
   ProvisioningService(Vertx vertx, Platform platform, Clock clock, TrustKernel kernel, SecretIssuer secrets,
                       AnswerSeal seal) {
+    this.vertx = vertx;
     this.platform = platform;
     this.clock = clock;
     this.evidence = new EvidenceChecker(vertx, kernel, new IdevidProofChecker(vertx, kernel, clock));
@@ -72,7 +76,37 @@ final class ProvisioningService {
       return refuse(request, oversized).map(answer(request, REJECTED, oversized));
     }
     return requests.find(request.deviceId(), request.requestId())
-        .compose(existing -> existing.isPresent() ? replay(request, existing.get()) : decide(request));
+        .compose(existing -> existing.isPresent() ? replayTo(request, existing.get()) : decide(request));
+  }
+
+  /**
+   * The earlier answer to this requestId, only for the LDevID it was made for: the requestId is no secret,
+   * and a certificate of another CA (or another LDevID) with the same device id repeating it must not get
+   * the bound device's sealed secrets. Refused and audited otherwise; the device may ask with a new requestId.
+   */
+  private Future<JsonObject> replayTo(ProvisioningRequestMessage request, ProvisioningRequest earlier) {
+    if (earlier.ldevidFingerprint() == null && earlier.status() == ProvisioningRequest.Status.REJECTED) {
+      // refused before its LDevID was known: the same refusal, whoever repeats it
+      return replay(request, earlier);
+    }
+    return vertx.executeBlocking(() -> leafFingerprint(request.ldevidPem()), false).compose(presented -> {
+      if (earlier.ldevidFingerprint() != null && earlier.ldevidFingerprint().equals(presented)) {
+        return replay(request, earlier);
+      }
+      String reason = "requestId '" + request.requestId() + "' of device " + request.deviceId()
+          + " was sent with another LDevID; its answer goes only to that one: send a new requestId";
+      return refuse(request, reason).map(answer(request, REJECTED, reason));
+    });
+  }
+
+  /** SHA-256 of the presented chain's leaf; null if there is none to read. */
+  private static String leafFingerprint(String chainPem) {
+    try {
+      List<java.security.cert.X509Certificate> chain = Pem.readCertificates(chainPem);
+      return chain.isEmpty() ? null : Fingerprints.sha256(chain.get(0));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private Future<JsonObject> replay(ProvisioningRequestMessage request, ProvisioningRequest earlier) {
@@ -198,7 +232,8 @@ final class ProvisioningService {
                                        EnrollmentMatcher.Decision decision, String boundBefore) {
     return secrets.draw(device.deviceId())
         .compose(drawn -> platform.db().atomically(db -> admit(db, request, device, decision, drawn, boundBefore)))
-        .compose(step -> step.answer() != null ? Future.succeededFuture(step.answer()) : replay(request, step.earlier()))
+        .compose(step -> step.answer() != null ? Future.succeededFuture(step.answer())
+            : replayTo(request, step.earlier()))
         .recover(failure -> {
           if (failure instanceof BudgetSpent) {
             return reject(request, device, "the maximum number of provisionings of this registration is reached");
@@ -280,7 +315,7 @@ final class ProvisioningService {
             ? record(new AuditEvent(0, clock.instant(), device.deviceId(), "provisioning.request", device.deviceId(),
                 AuditEvent.Outcome.SUCCEEDED, "pending approval: " + reason, null, null), request, decision)
                 .map(answer(request, PENDING, reason))
-            : replay(request, recorded.request()));
+            : replayTo(request, recorded.request()));
   }
 
   private Future<JsonObject> park(ProvisioningRequestMessage request, DeviceEvidence device,
@@ -293,7 +328,7 @@ final class ProvisioningService {
                     device.deviceId(), AuditEvent.Outcome.SUCCEEDED, "pending approval: " + reason, null, null), request,
                     decision))
                 .map(answer(request, PENDING, reason))
-            : replay(request, recorded.request()));
+            : replayTo(request, recorded.request()));
   }
 
   private Future<JsonObject> reject(ProvisioningRequestMessage request, DeviceEvidence device, String reason) {

@@ -85,6 +85,15 @@ class IdentityBindingTest {
     assertThat(Victim.of(bus, "dev-1")).isEqualTo(before);
     String password = provisioned.getJsonObject("config").getJsonObject("mqtt").getString("password");
     assertThat(HASHER.verify(password, before.credential().passwordHash())).isTrue();
+    // WHEN the foreign certificate repeats the victim's requestId (no secret) within the replay window
+    JsonObject replayed = bus.ask(CUSTOMER_B.ldevid("dev-1"), "r-1");
+    // THEN it does not get the victim's sealed answer
+    assertThat(replayed.getString("status")).isEqualTo("rejected");
+    assertThat(replayed.getString("reason")).contains("was sent with another LDevID");
+    assertThat(replayed.containsKey("config")).isFalse();
+    assertThat(bus.auditReasons("dev-1")).anyMatch(r -> r.contains("was sent with another LDevID"));
+    // AND the victim repeating it still does
+    assertThat(bus.ask(victim, "r-1")).isEqualTo(provisioned);
     // AND asking again with a new requestId is held again; the victim itself still provisions
     assertThat(bus.ask(CUSTOMER_B.ldevid("dev-1"), "r-evil-2").getString("status")).isEqualTo("pending");
     assertThat(bus.ask(victim, "r-2").getString("status")).isEqualTo("provisioned");
@@ -214,6 +223,43 @@ class IdentityBindingTest {
     assertThat(bus.ask(dev9, "r-1").getString("status")).isEqualTo("provisioned");
     assertThat(Await.result(new DeviceRepository(bus.db).get("dev-9")).orElseThrow().binding().ldevidFingerprint())
         .isEqualTo(Fingerprints.sha256(dev9.certificate()));
+  }
+
+  @Test
+  void twoLdevidsRacingForAnUnboundDeviceIdCannotBothBindIt() {
+    for (int i = 0; i < 10; i++) {
+      // GIVEN an enrolled device id nobody provisioned yet, and two LDevIDs with it from two customers
+      String id = "race-" + i;
+      bus.enroll(Enrollment.create(null, id, null, null, null, Activation.auto()));
+      DeviceIdentity one = CUSTOMER_A.ldevid(id);
+      DeviceIdentity other = CUSTOMER_B.ldevid(id);
+      // WHEN both ask at the same moment
+      var first = bus.vertx.eventBus().<JsonObject>request(io.zto.shared.bus.Addresses.PROVISIONING_REQUEST,
+          message(one, "r-a"));
+      var second = bus.vertx.eventBus().<JsonObject>request(io.zto.shared.bus.Addresses.PROVISIONING_REQUEST,
+          message(other, "r-b"));
+      Await.result(io.vertx.core.Future.join(first, second).otherwiseEmpty());
+      // THEN exactly one is provisioned; the other waits for an operator or is told to ask again (503)
+      List<JsonObject> answers = java.util.stream.Stream.of(first, second).filter(f -> f.succeeded())
+          .map(f -> f.result().body()).toList();
+      List<JsonObject> provisioned = answers.stream().filter(a -> "provisioned".equals(a.getString("status"))).toList();
+      assertThat(provisioned).as("answers %s", answers).hasSize(1);
+      java.util.stream.Stream.of(first, second).filter(f -> f.failed()).forEach(f -> assertThat(
+          ((io.vertx.core.eventbus.ReplyException) f.cause()).failureCode()).isEqualTo(503));
+      // AND the device is bound to the winner, whose password is the one stored
+      DeviceIdentity winner = first.succeeded() && first.result().body() == provisioned.get(0) ? one : other;
+      assertThat(Await.result(new DeviceRepository(bus.db).get(id)).orElseThrow().binding().ldevidFingerprint())
+          .isEqualTo(Fingerprints.sha256(winner.certificate()));
+      String password = provisioned.get(0).getJsonObject("config").getJsonObject("mqtt").getString("password");
+      assertThat(HASHER.verify(password, Await.result(new CredentialRepository(bus.db).get(id)).orElseThrow()
+          .passwordHash())).isTrue();
+    }
+  }
+
+  private static JsonObject message(DeviceIdentity ldevid, String requestId) {
+    String deviceId = io.zto.shared.pki.DeviceIds.fromCertificate(ldevid.certificate()).value();
+    return new io.zto.shared.bus.ProvisioningRequestMessage(deviceId, requestId,
+        io.zto.shared.pki.Pem.encode(ldevid.certificate()), null, null, "node-test").toJson();
   }
 
   /** What a provisioned device holds: its row, its MQTT credential, its live EST challenges. */
