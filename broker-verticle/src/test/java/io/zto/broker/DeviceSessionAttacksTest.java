@@ -111,10 +111,11 @@ class DeviceSessionAttacksTest {
         new DeliverMessage(topic, Buffer.buffer(payload), 1, false, null).toJson());
   }
 
+  /** QoS 1/2 messages the session of {@code clientId} holds: waiting, or sent to a connection that was closing. */
   private static int waiting(String clientId) {
     return broker.onBroker(() -> {
       Session session = broker.verticle.node().broker().session(clientId);
-      return session == null ? -1 : session.window().waiting().size();
+      return session == null ? -1 : session.window().waiting().size() + session.window().inflight().size();
     });
   }
 
@@ -141,6 +142,43 @@ class DeviceSessionAttacksTest {
         "-i", device, "-u", device, "-P", DEVICE_PASSWORD, "-c", "-q", "1", "-t", "devices/" + device + "/commands/#",
         "-C", "1", "-W", "10"));
     assertThat(resumed.out().strip()).isEqualTo("signed-command-1");
+  }
+
+  @Test
+  void anonymousClientCannotTakeADeviceClientId() throws IOException {
+    // GIVEN a device the platform knows, and the development listener open to anonymous clients
+    String device = "dev-anon-1";
+    devices.create(device, Device.State.PROVISIONED, DEVICE_PASSWORD);
+    // WHEN an anonymous client connects with the device's id (3.1.1 and 5)
+    String port = String.valueOf(broker.plainPort());
+    Clients.Run v311 = Clients.run("mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv311", "-i", device,
+        "-c", "-q", "1", "-t", "devices/" + device + "/#", "-W", "4");
+    Clients.Run v5 = Clients.run("mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-i", device,
+        "-t", "devices/" + device + "/#", "-W", "4");
+    // THEN both are refused as invalid client identifiers
+    assertThat(v311.err()).contains("identifier rejected");
+    assertThat(v5.err()).contains("Client Identifier not valid");
+  }
+
+  @Test
+  void aDeviceSessionIsNotResumedOnTheOtherListener() throws IOException {
+    // GIVEN a device with a persistent provisioning session, offline, its provisioning answer waiting in it
+    String device = "dev-both-1";
+    ldevid(device);
+    devices.create(device, Device.State.PROVISIONED, DEVICE_PASSWORD);
+    String response = "zto/v1/" + device + "/provision/response";
+    Clients.Run subscribed = Clients.run(provisioning("mosquitto_sub", device, "-c", "-q", "1", "-t", response, "-E"));
+    assertThat(subscribed.exit()).as(subscribed.err()).isZero();
+    deliver(response, "{\"requestId\":\"r-1\",\"status\":\"provisioned\",\"secret\":\"answer-of-provisioning\"}");
+    Clients.awaitTrue(() -> waiting(device) == 1, "answer waiting in the provisioning session");
+    // WHEN the same device connects to the operational listener with its operational certificate, asking to resume
+    Clients.Run operational = Clients.run(devices.tls("mosquitto_sub", broker.operationalPort(), device, "mqttv311",
+        "-i", device, "-u", device, "-P", DEVICE_PASSWORD, "-c", "-q", "1", "-v", "-d",
+        "-t", "devices/" + device + "/commands/#", "-C", "1", "-W", "4"));
+    // THEN it is accepted with a fresh session: the provisioning session's answer does not follow it there
+    assertThat(operational.out()).contains("received CONNACK (0)").doesNotContain("answer-of-provisioning");
+    assertThat(broker.onBroker(() -> broker.verticle.node().broker().session(device).owner()))
+        .isEqualTo("operational:" + device);
   }
 
   @Test
