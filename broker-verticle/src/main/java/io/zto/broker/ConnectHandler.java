@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttEndpoint;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.store.AuditRepository;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,7 @@ final class ConnectHandler {
   /** An authenticated CONNECT that may use its client id. */
   private record Admitted(Identity identity, ClientIds.Admission admission) {}
 
-  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
+  private <T> Future<T> onContext(Supplier<Future<T>> action) {
     Promise<T> promise = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(promise));
     return promise.future();
