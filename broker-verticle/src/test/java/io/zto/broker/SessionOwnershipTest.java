@@ -180,11 +180,12 @@ class SessionOwnershipTest {
     // WHEN it publishes a forged provisioning answer to a device's response topic (MQTT 5, QoS 1)
     Clients.Run forged = Clients.run(plain("mosquitto_pub", "mqttv5", "wide", "forger-1", "-q", "1", "-d",
         "-t", "zto/v1/" + DEVICE + "/provision/response", "-m", "{\"status\":\"provisioned\"}"));
-    // THEN PUBACK says 0x87 not authorized, and the denial is audited
+    // THEN PUBACK says 0x87 not authorized, and the denial is audited with the account's name
     assertThat(forged.out()).contains("received PUBACK (Mid: 1, RC:135)");
     Clients.awaitTrue(() -> Await.result(new AuditRepository(broker.platform.db()).list(AuditRepository.Query.all(500)))
         .items().stream().anyMatch(e -> e.action().equals("mqtt.publish") && e.outcome() == AuditEvent.Outcome.REFUSED
-            && ("zto/v1/" + DEVICE + "/provision/response").equals(e.subject())), "publish denial audited");
+            && e.actor().equals("wide") && ("zto/v1/" + DEVICE + "/provision/response").equals(e.subject())),
+        "publish denial audited");
   }
 
   @Test
