@@ -51,13 +51,14 @@ final class ClientIds {
     this.store = store;
   }
 
-  /** The admission of {@code identity} under {@code clientId}, or a failed future with a {@link Refusal}. */
+  /**
+   * The admission of {@code identity} under {@code clientId}, or a failed future with a {@link Refusal}.
+   * Called on the broker's context; the database answers may complete elsewhere, so this node's session is
+   * read before any of them.
+   */
   Future<Admission> admit(Identity identity, String clientId) {
-    Future<Void> reserved = identity.deviceId() != null ? Future.succeededFuture()
-        : devices.get(clientId).compose(device -> device.isEmpty() ? Future.succeededFuture()
-            : Future.failedFuture(new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id '" + clientId
-                + "' is a device id: only that device's certificate may use it")));
-    return reserved.compose(v -> holder(clientId)).compose(holder -> decide(identity, clientId, holder));
+    Future<Holder> holder = holder(clientId);
+    return reserved(identity, clientId).compose(v -> holder).compose(held -> decide(identity, clientId, held));
   }
 
   /**
@@ -68,6 +69,16 @@ final class ClientIds {
     Session held = broker.session(clientId);
     Future<Admission> decided = decide(identity, clientId, held == null ? null : new Holder(held.owner()));
     return decided.succeeded() ? decided.result() : null;
+  }
+
+  // a device id belongs to the certificate holding it: nobody without one may use it
+  private Future<Void> reserved(Identity identity, String clientId) {
+    if (identity.deviceId() != null) {
+      return Future.succeededFuture();
+    }
+    return devices.get(clientId).compose(device -> device.isEmpty() ? Future.succeededFuture()
+        : Future.failedFuture(new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id '" + clientId
+            + "' is a device id: only that device's certificate may use it")));
   }
 
   /** Who holds a session under {@code clientId}: this node, or (clustered) another node per the store. */
