@@ -111,6 +111,12 @@ public final class BrokerBridge {
       refuse(who.deviceId(), request, requestId, "requestId must be a string of 1 to 64 characters");
       return;
     }
+    String responseTopic = request.responseTopic();
+    if (responseTopic != null && !responseTopic.equals(ProvisioningTopics.response(who.deviceId()))) {
+      // the answer carries secrets: elsewhere it would reach whoever listens there (another device's command
+      // topic, a back end), so only the device's own response topic is honoured (contract section 9)
+      node.context().denied(who, "responseTopic", responseTopic);
+    }
     Object info = body.getValue("info");
     ProvisioningRequestMessage message = new ProvisioningRequestMessage(who.deviceId(), requestId,
         who.chainPem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId());
@@ -140,16 +146,15 @@ public final class BrokerBridge {
     return new JsonObject().put("requestId", requestId).put("status", "rejected").put("reason", reason);
   }
 
-  /** To the device's response topic, and for an MQTT 5 Response Topic also there with its Correlation Data. */
+  /**
+   * To the device's own response topic with the request's Correlation Data. An MQTT 5 Response Topic is
+   * honoured only when it is that same topic, so the answer goes there once and nowhere else.
+   */
   private void answer(String deviceId, Message request, JsonObject reply) {
     Buffer payload = reply.toBuffer();
     Message answer = new Message(ProvisioningTopics.response(deviceId), payload, 1, false, null, 0, 1,
         "application/json", null, request.correlationData(), List.of());
     node.broker().publish(answer);
-    String responseTopic = request.responseTopic();
-    if (responseTopic != null && !responseTopic.equals(answer.topic()) && TopicFilter.isValidTopicName(responseTopic)) {
-      node.broker().publish(answer.withTopic(responseTopic));
-    }
   }
 
   private void drop(DropSessions drop) {

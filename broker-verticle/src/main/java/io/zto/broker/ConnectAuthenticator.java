@@ -72,7 +72,7 @@ public final class ConnectAuthenticator {
     }
     return vertx.executeBlocking(() -> HASHER.verify(auth.getPassword(), account.get().passwordHash()), false)
         .compose(ok -> ok ? Future.succeededFuture(Identity.serviceAccount(listener, account.get().username(),
-            Acl.serviceAccount(account.get().allow())))
+            Acl.serviceAccount(account.get().publish(), account.get().subscribe())))
             : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong service account password"));
   }
 
