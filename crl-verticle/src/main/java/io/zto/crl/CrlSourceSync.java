@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One refresh of a CRL source: fetch, parse and verify off the event loop, apply to the stored entries,
- * announce each change through the {@link RevocationService}. Only the node whose transaction applied a CRL announces its changes, so a cluster
- * where several nodes fetch the same source announces each change once. A failure of any kind leaves the
- * entries as they were and is recorded on the source (lastError, failures), audited, counted and logged.
+ * announce each change through the {@link RevocationService}. Only the node whose transaction applied a
+ * CRL announces its changes, so a cluster where several nodes fetch the same source announces each
+ * change once. A failure of any kind leaves the entries as they were and is recorded on the source
+ * (lastError, failures), audited, counted and logged.
  */
 final class CrlSourceSync {
 

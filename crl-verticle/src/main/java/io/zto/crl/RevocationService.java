@@ -86,9 +86,15 @@ final class RevocationService {
       message.fail(BusFailure.BAD_REQUEST, e.getMessage());
       return;
     }
-    handle(request).onSuccess(message::reply).onFailure(failure -> {
+    Future<JsonObject> done;
+    try {
+      done = handle(request);
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    done.onSuccess(message::reply).onFailure(failure -> {
       if (failure instanceof Refusal refusal) {
-        message.fail(refusal.status, refusal.getMessage());
+        message.fail(refusal.status(), refusal.getMessage());
       } else {
         LOG.error("revocation request {} {} failed", request.action(), request.subject(), failure);
         message.fail(BusFailure.INTERNAL, "the revocation could not be completed: " + failure.getMessage());
@@ -155,7 +161,8 @@ final class RevocationService {
       List<IssuedCertificate> revoked = reads.stream().map(Future::result).flatMap(Optional::stream)
           .filter(c -> c.status() == IssuedCertificate.Status.REVOKED).toList();
       if (revoked.isEmpty()) {
-        return Future.failedFuture(new Refusal(BusFailure.NOT_FOUND, "none of " + serials + " is a revoked certificate"));
+        return Future.failedFuture(new Refusal(BusFailure.NOT_FOUND,
+            "none of " + serials + " is a revoked certificate"));
       }
       Instant now = clock.instant();
       return announceCertificates(revoked, now)
@@ -216,9 +223,10 @@ final class RevocationService {
       publish(new RevocationEvent(RevocationEvent.Kind.DEVICE, RevocationEvent.Action.BLOCKED, null, null, id,
           "retired by an operator", now));
       List<String> serials = retirement.revoked().stream().map(IssuedCertificate::serial).toList();
+      JsonObject details = new JsonObject().put("revoked", new JsonArray(serials))
+          .put("enrollmentClosed", retirement.device().enrollmentId());
       return announceCertificates(retirement.revoked(), now).compose(reissued -> audited(new AuditEvent(0, now, actor,
-              "device.retire", id, AuditEvent.Outcome.SUCCEEDED, "retired by an operator", new JsonObject()
-              .put("revoked", new JsonArray(serials)).put("enrollmentClosed", retirement.device().enrollmentId()), nodeId))
+              "device.retire", id, AuditEvent.Outcome.SUCCEEDED, "retired by an operator", details, nodeId))
           .map(ignored -> new JsonObject().put("deviceId", id).put("revoked", new JsonArray(serials))
               .put("crlReissued", reissued)));
     });

@@ -167,7 +167,8 @@ public final class CertificateRepository {
 
   /** The device's unrevoked certificates within their validity at {@code now}, latest expiry first. */
   public Future<List<IssuedCertificate>> currentOf(String deviceId, Instant now) {
-    return db.query(CURRENT, Tuple.of(deviceId, Rows.millis(now))).map(rows -> Results.list(rows, CertificateRepository::map));
+    return db.query(CURRENT, Tuple.of(deviceId, Rows.millis(now)))
+        .map(rows -> Results.list(rows, CertificateRepository::map));
   }
 
   /**
@@ -196,8 +197,10 @@ public final class CertificateRepository {
    * Revokes a certificate and, with {@code allOfDevice}, every other valid certificate of its device for
    * the same reason, in one transaction. With {@code allOfDevice} a certificate revoked already for
    * another reason has its reason raised ({@code superseded} becomes {@code keyCompromise}: a key found
-   * compromised after its certificate was replaced may have authenticated that re-enrollment). Empty if
-   * there is no such certificate; {@link Revoked#changed()} is empty if nothing changed (revoked already).
+   * compromised after its certificate was replaced may have authenticated that re-enrollment). A
+   * certificate revoked already for this reason changes nothing, not even its device's other certificates
+   * (a repeated request must not revoke what the device obtained since). Empty if there is no such
+   * certificate; {@link Revoked#changed()} is empty if nothing changed (revoked already).
    */
   public Future<Optional<Revoked>> revoke(String serial, RevocationReason reason, boolean allOfDevice, Instant now) {
     Long at = Rows.millis(now);
@@ -211,7 +214,8 @@ public final class CertificateRepository {
           }
           IssuedCertificate certificate = map(current.iterator().next());
           List<IssuedCertificate> all = new ArrayList<>(Results.list(changed, CertificateRepository::map));
-          if (!allOfDevice) {
+          if (!allOfDevice || all.isEmpty()) {
+            // revoked already for this very reason: its device's later certificates are not its siblings
             return Future.succeededFuture(Optional.of(new Revoked(certificate, all)));
           }
           return tx.execute(REVOKE_ALL_OF, Tuple.of(certificate.deviceId(), at, reason.rfcName())).map(siblings -> {
