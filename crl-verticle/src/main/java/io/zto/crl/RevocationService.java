@@ -54,7 +54,7 @@ final class RevocationService {
   private final DeviceRepository devices;
   private final CrlSourceRepository sources;
   private final AuditRepository audit;
-  private final OwnCrlIssuer crl;
+  private final CoalescedReissue crl;
   private final String issuingCaFingerprint;
   private final String nodeId;
   private final Clock clock;
@@ -67,7 +67,7 @@ final class RevocationService {
     this.devices = devices;
     this.sources = sources;
     this.audit = audit;
-    this.crl = crl;
+    this.crl = new CoalescedReissue(crl);
     this.issuingCaFingerprint = issuingCaFingerprint;
     this.nodeId = nodeId;
     this.clock = clock;
@@ -290,9 +290,10 @@ final class RevocationService {
 
   /**
    * One {@code CERTIFICATE BLOCKED} event per certificate, each with the issuing CA's fingerprint (the
-   * issuer that verifies the platform's certificates) and its device, then one CRL reissue. True if the
-   * CRL was reissued; a failed reissue is logged, not fatal: the revocation is stored, and the CRL
-   * verticle reissues before nextUpdate anyway.
+   * issuer that verifies the platform's certificates) and its device, then one CRL reissue (shared with
+   * the revocations that arrive meanwhile, {@link CoalescedReissue}). True if the CRL was reissued; a
+   * failed reissue is logged, not fatal: the revocation is stored, and the CRL verticle reissues before
+   * nextUpdate anyway.
    */
   private Future<Boolean> announceCertificates(List<IssuedCertificate> revoked, Instant now) {
     for (IssuedCertificate certificate : revoked) {
@@ -303,7 +304,7 @@ final class RevocationService {
     if (revoked.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    return crl.reissue().map(true).otherwise(failure -> {
+    return crl.request().map(true).otherwise(failure -> {
       LOG.warn("CRL reissue after revoking {} failed: {}", revoked.stream().map(IssuedCertificate::serial).toList(),
           failure.getMessage());
       return false;

@@ -123,6 +123,29 @@ class RevocationServiceTest {
   }
 
   @Test
+  void aBurstOfRevocationsSharesCrlReissuesAndEveryOneIsListed() throws Exception {
+    // GIVEN thirty certificates (a fleet re-enrolling at once supersedes as many)
+    List<String> serials = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      serials.add(issue("burst-" + i));
+    }
+    BigInteger before = number(crl());
+    // WHEN all are revoked at once
+    List<Future<Message<JsonObject>>> replies = serials.stream().map(serial -> vertx.eventBus().<JsonObject>request(
+        Addresses.REVOCATION_REQUEST, RevocationRequest.revokeCertificate(serial, "superseded", "fleet").toJson()))
+        .toList();
+    Await.result(Future.all(replies));
+    // THEN each answer says the CRL was reissued after it, and the CRL lists every one
+    assertThat(replies).allSatisfy(reply -> assertThat(reply.result().body().getBoolean("crlReissued")).isTrue());
+    X509CRL crl = crl();
+    for (String serial : serials) {
+      assertThat(crl.getRevokedCertificate(new BigInteger(serial, 16))).as(serial).isNotNull();
+    }
+    // AND fewer CRLs were signed than certificates revoked: revocations arriving during a reissue share the next
+    assertThat(number(crl).subtract(before).intValue()).isBetween(1, serials.size() - 1);
+  }
+
+  @Test
   void refusedRequestsCarryTheirStatusAndChangeNothing() {
     // GIVEN a certificate revoked as superseded and a valid one
     String superseded = issue("dev-3");
