@@ -123,6 +123,30 @@ class CertificatesPerDeviceTest {
   }
 
   @Test
+  void racingReenrollmentsWithOneCertificateYieldOneSuccessor() throws Exception {
+    // GIVEN a device's certificate whose key a thief also holds
+    Held stolen = enrolled("race-1");
+    // WHEN the thief and the device re-enroll with it at the same moment, each with its own new key
+    List<CompletableFuture<Integer>> racing = List.of(KeyPairs.ecP256(), KeyPairs.ecP256()).stream()
+        .map(next -> CompletableFuture.supplyAsync(() -> {
+          try {
+            reenroll(stolen, next);
+            return 200;
+          } catch (ESTException e) {
+            return e.getStatusCode();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        })).toList();
+    // THEN one gets a certificate and the other is refused
+    assertThat(racing.stream().map(CompletableFuture::join).toList()).containsExactlyInAnyOrder(200, 403);
+    // AND the device holds one valid certificate, the one successor of the old
+    assertThat(certificatesOf("race-1")).hasSize(2);
+    assertThat(valid("race-1")).hasSize(1);
+    assertThat(certificate(serial(stolen)).getString("revocationReason")).isEqualTo("superseded");
+  }
+
+  @Test
   void keyCompromiseRevokesEveryValidCertificateOfTheDevice() throws Exception {
     // GIVEN a device holding two valid certificates (two enrollments), connected with the older one,
     // and another device
