@@ -17,7 +17,7 @@ import io.zto.shared.bus.RevocationEvent;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.store.AuditRepository;
 import java.util.List;
-import java.util.Objects;
+import java.util.Locale;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,25 +157,35 @@ public final class BrokerBridge {
     node.broker().publish(answer);
   }
 
+  /** Drops by device id or by the client certificate's fingerprint (the exact certificate it verified). */
   private void drop(DropSessions drop) {
-    disconnect(who -> Objects.equals(drop.deviceId(), who.deviceId())
+    disconnect(who -> drop.deviceId() != null && drop.deviceId().equals(who.deviceId())
         || drop.certificateFingerprint() != null && drop.certificateFingerprint().equals(who.certificateFingerprint()),
         drop.reason() == null ? "session dropped by the platform" : drop.reason());
   }
 
+  /**
+   * Drops by what was verified (contract section 9), whatever chain the client presented: a device's
+   * sessions on every listener; every session with a certificate verified by a stale issuer; and for a
+   * certificate, every session whose verified path holds that serial verified by that issuer (a revoked
+   * intermediate drops the devices below it). A platform certificate (its event names the device) is also
+   * matched by device id and leaf serial, so its sessions go even if the event's issuer fingerprint is not
+   * the one that verified them (an issuing CA certificate renewed with the same key).
+   */
   private void revoked(RevocationEvent event) {
     if (event.action() != RevocationEvent.Action.BLOCKED) {
       return;
     }
-    String reason = event.kind() == RevocationEvent.Kind.DEVICE ? "device disabled" : "certificate revoked";
-    if (event.kind() == RevocationEvent.Kind.DEVICE) {
-      disconnect(who -> event.deviceId().equals(who.deviceId()), reason);
-    } else if (event.kind() == RevocationEvent.Kind.ISSUER) {
-      disconnect(who -> who.issuedUnder(event.issuerFingerprint()), "issuer's CRL is stale");
-    } else {
-      String serial = event.serial().toLowerCase().replaceFirst("^0+(?=.)", "");
-      // any certificate of the verified path: a revoked intermediate drops the devices below it
-      disconnect(who -> who.holds(serial, event.issuerFingerprint()), reason);
+    String because = event.reason() == null ? "" : " (" + event.reason() + ")";
+    switch (event.kind()) {
+      case DEVICE -> disconnect(who -> event.deviceId().equals(who.deviceId()), "device blocked" + because);
+      case ISSUER -> disconnect(who -> who.issuedUnder(event.issuerFingerprint()), "issuer's CRL is stale");
+      case CERTIFICATE -> {
+        String serial = event.serial().toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", "");
+        disconnect(who -> who.holds(serial, event.issuerFingerprint())
+            || event.deviceId() != null && event.deviceId().equals(who.deviceId())
+                && serial.equals(who.certificateSerial()), "certificate revoked" + because);
+      }
     }
   }
 
