@@ -93,7 +93,9 @@ public final class ConfigKeys {
     "Receive Maximum the broker announces: unreleased QoS 2 messages a client may have towards it.")
     .withCheck(Checks.range(1, 65_535)));
   public static final ConfigKey MQTT_SERVICE_ACCOUNTS = define(ConfigKey.of("mqtt.serviceAccounts", OBJECT_LIST, "",
-    "Back-end accounts on the operational listener: [{username, passwordHash, allow: [topic filters]}]; file only.")
+    "Back-end accounts on the operational listener: [{username, passwordHash, publish: [topic filters],"
+    + " subscribe: [topic filters]}]; file only. The older allow: [topic filters] still works and counts for both"
+    + " lists. Never under zto/ (reserved for the platform), whatever the lists say.")
     .withCheck(Checks.serviceAccounts()));
 
   // ---- database
