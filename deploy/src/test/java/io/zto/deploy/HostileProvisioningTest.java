@@ -16,7 +16,6 @@ import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.KeyPairs;
 import io.zto.shared.pki.Pem;
-import io.zto.shared.security.SecretHasher;
 import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.DeviceIdentities;
@@ -112,7 +111,7 @@ class HostileProvisioningTest {
     assertThat(after.remove("pending")).isNotNull();
     assertThat(after).isEqualTo(victimRow);
     String hash = Await.result(new CredentialRepository(node.platform().db()).get("gw-a1")).orElseThrow().passwordHash();
-    assertThat(SecretHasher.argon2id().verify(password, hash)).isTrue();
+    assertThat(node.platform().pki().randomSecrets().verify(password, hash)).isTrue();
     // AND the approval queue shows the held request with its reason and the anchor it came with
     JsonObject held = pending("gw-a1");
     assertThat(held.getString("reason")).startsWith("another CA");
