@@ -23,7 +23,8 @@ public final class BrokerNode {
     this.config = config;
     this.nodeId = nodeId;
     this.metrics = metrics;
-    this.broker = new Broker(vertx, metrics, new Session.Limits(config.clientQueueMax(), config.offlineQueueMax()));
+    this.broker = new Broker(vertx, metrics, new Session.Limits(config.clientQueueMax(), config.offlineQueueMax()),
+        config.limits());
     this.inbound = (connection, message) -> broker.publish(message);
   }
 

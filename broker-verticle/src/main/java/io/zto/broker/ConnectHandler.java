@@ -8,6 +8,8 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttWill;
+import io.zto.shared.config.MqttLimits;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.store.AuditRepository;
 import org.slf4j.Logger;
@@ -42,9 +44,20 @@ final class ConnectHandler {
       refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "empty client id with a persistent session"));
       return;
     }
+    if (!willWithinBounds(endpoint, v5)) {
+      return;
+    }
     boolean[] closed = {false};
     // replaced by the connection's own handler on accept; until then it tells a vanished client apart
     endpoint.closeHandler(v -> closed[0] = true);
+    // a packet the decoder cannot read while the CONNECT is being checked: nothing more to expect from it
+    endpoint.exceptionHandler(failure -> {
+      closed[0] = true;
+      if (ClientConnection.tooLarge(failure)) {
+        node.context().metrics().limitExceeded("packet-size");
+      }
+      closeQuietly(endpoint);
+    });
     authenticator.authenticate(endpoint, listener)
         // repository futures may complete elsewhere: the broker state lives on this verticle's context
         .onComplete(ar -> context.runOnContext(v -> {
@@ -65,6 +78,54 @@ final class ConnectHandler {
             refuse(endpoint, v5, new Refusal(Refusal.Kind.UNAVAILABLE, "authentication unavailable"));
           }
         }));
+  }
+
+  /**
+   * The will is held for the whole connection (and its delay), so it is bounded before anything else is
+   * done for the CONNECT: topic as any topic name, payload by {@code mqtt.maxWillSize}. MQTT 5: CONNACK 0x90
+   * (topic name invalid) or 0x95 (packet too large); MQTT 3.1.1 has no code for either: the connection is
+   * closed. Only counted, not audited: no credentials were looked at yet.
+   */
+  private boolean willWithinBounds(MqttEndpoint endpoint, boolean v5) {
+    MqttWill will = endpoint.will();
+    if (will == null || !will.isWillFlag()) {
+      return true;
+    }
+    MqttLimits bounds = node.broker().bounds();
+    String topicBeyond = TopicFilter.exceeds(will.getWillTopic(), bounds);
+    int size = will.getWillMessage() == null ? 0 : will.getWillMessage().length();
+    if (topicBeyond == null && TopicFilter.isValidTopicName(will.getWillTopic()) && size <= bounds.willSize()) {
+      return true;
+    }
+    node.context().metrics().refused(listener.label());
+    if (size > bounds.willSize()) {
+      node.context().metrics().limitExceeded("will-size");
+      reject(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE,
+          "will payload larger than " + bounds.willSize() + " bytes");
+    } else {
+      if (topicBeyond != null) {
+        node.context().metrics().limitExceeded(topicBeyond.startsWith("longer") ? "topic-length" : "topic-levels");
+      }
+      reject(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID,
+          "will topic " + (topicBeyond != null ? topicBeyond : "invalid"));
+    }
+    return false;
+  }
+
+  private static void reject(MqttEndpoint endpoint, boolean v5, MqttConnectReturnCode code, String reason) {
+    if (v5) {
+      endpoint.reject(code, Mqtt5Properties.reason(reason));
+    } else {
+      closeQuietly(endpoint);
+    }
+  }
+
+  private static void closeQuietly(MqttEndpoint endpoint) {
+    try {
+      endpoint.close();
+    } catch (IllegalStateException | IllegalArgumentException alreadyClosed) {
+      // the client went away first
+    }
   }
 
   private void refuse(MqttEndpoint endpoint, boolean v5, Refusal refusal) {

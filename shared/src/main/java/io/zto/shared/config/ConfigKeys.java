@@ -92,6 +92,28 @@ public final class ConfigKeys {
   public static final ConfigKey MQTT_RECEIVE_MAXIMUM = define(ConfigKey.of("mqtt.receiveMaximum", INT, "64",
     "Receive Maximum the broker announces: unreleased QoS 2 messages a client may have towards it.")
     .withCheck(Checks.range(1, 65_535)));
+  public static final ConfigKey MQTT_MAX_TOPIC_LEVELS = define(ConfigKey.of("mqtt.maxTopicLevels", INT, "32",
+    "Most levels in a topic name or filter (PUBLISH, SUBSCRIBE, will); deeper ones are refused (MQTT 5 0x90/0x8F).")
+    .withCheck(Checks.range(1, 65_535)));
+  public static final ConfigKey MQTT_MAX_TOPIC_LENGTH = define(ConfigKey.of("mqtt.maxTopicLength", INT, "1024",
+    "Longest topic name or filter in characters ($share prefix included); longer ones are refused (MQTT 5 0x90/0x8F).")
+    .withCheck(Checks.range(64, 65_535)));
+  public static final ConfigKey MQTT_MAX_SUBSCRIPTIONS_PER_SESSION = define(ConfigKey.of(
+    "mqtt.maxSubscriptionsPerSession", INT, "100",
+    "Subscriptions one session may hold; further SUBSCRIBE filters get 0x97 quota exceeded (3.1.1: 0x80).")
+    .withCheck(Checks.range(1, 1_000_000)));
+  public static final ConfigKey MQTT_MAX_RETAINED_PER_CLIENT = define(ConfigKey.of("mqtt.maxRetainedPerClient", INT,
+    "100", "Retained topics one client may hold; a retained PUBLISH on a further topic is refused (PUBACK 0x97).")
+    .withCheck(Checks.range(0, 1_000_000)));
+  public static final ConfigKey MQTT_MAX_RETAINED_TOTAL = define(ConfigKey.of("mqtt.maxRetainedTotal", INT, "10000",
+    "Retained topics on the node in total; a retained PUBLISH on a further topic is refused (PUBACK 0x97).")
+    .withCheck(Checks.range(0, 10_000_000)));
+  public static final ConfigKey MQTT_MAX_RETAINED_BYTES = define(ConfigKey.of("mqtt.maxRetainedBytes", BYTE_SIZE,
+    "64MiB", "Payload bytes of all retained messages on the node; a retained PUBLISH beyond it is refused (0x97).")
+    .withCheck(Checks.range(0, 1L << 40)));
+  public static final ConfigKey MQTT_MAX_WILL_SIZE = define(ConfigKey.of("mqtt.maxWillSize", BYTE_SIZE, "16KiB",
+    "Largest will payload a CONNECT may carry; larger ones are refused (CONNACK 0x95; 3.1.1: connection closed).")
+    .withCheck(Checks.range(0, 268_435_455)));
   public static final ConfigKey MQTT_SERVICE_ACCOUNTS = define(ConfigKey.of("mqtt.serviceAccounts", OBJECT_LIST, "",
     "Back-end accounts on the operational listener: [{username, passwordHash, allow: [topic filters]}]; file only.")
     .withCheck(Checks.serviceAccounts()));
