@@ -163,8 +163,12 @@ public final class ClientConnection implements Outlet {
     } else if (alias != null) {
       topicAliases.put(alias, topic);
     }
+    if (topic == null || topic.isEmpty()) {
+      kick(Disconnect.TOPIC_ALIAS_INVALID, "unknown topic alias");
+      return null;
+    }
     if (!TopicFilter.isValidTopicName(topic)) {
-      kick(Disconnect.TOPIC_ALIAS_INVALID, "invalid or unknown topic");
+      kick(Disconnect.TOPIC_NAME_INVALID, "invalid topic name (wildcard, NUL or ill-formed UTF-8)");
       return null;
     }
     return topic;

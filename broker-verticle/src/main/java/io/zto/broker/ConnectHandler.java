@@ -44,6 +44,10 @@ final class ConnectHandler {
       refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "empty client id with a persistent session"));
       return;
     }
+    if (!TopicFilter.wellFormed(endpoint.clientIdentifier())) {
+      refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id is not well-formed UTF-8"));
+      return;
+    }
     if (!willWithinBounds(endpoint, v5)) {
       return;
     }

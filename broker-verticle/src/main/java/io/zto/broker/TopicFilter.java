@@ -62,15 +62,28 @@ public record TopicFilter(String group, String filter) {
     return null;
   }
 
-  /** A topic name a client may publish to: non-empty, no wildcards, no NUL, at most 65535 bytes. */
+  /**
+   * A topic name a client may publish to: non-empty, no wildcards, no NUL, at most 65535 bytes, well-formed
+   * UTF-8 (see {@link #wellFormed}).
+   */
   public static boolean isValidTopicName(String topic) {
     return topic != null && !topic.isEmpty() && topic.length() <= 65_535
-        && topic.indexOf('+') < 0 && topic.indexOf('#') < 0 && topic.indexOf('\0') < 0;
+        && topic.indexOf('+') < 0 && topic.indexOf('#') < 0 && topic.indexOf('\0') < 0 && wellFormed(topic);
+  }
+
+  /**
+   * Whether a string came from well-formed UTF-8 (MQTT 1.5.4: ill-formed UTF-8 is a malformed packet).
+   * The MQTT decoder (Netty) turns ill-formed bytes and encoded surrogates into U+FFFD, so that character
+   * stands for them; a client never needs it in a topic or client id.
+   */
+  public static boolean wellFormed(String text) {
+    return text.indexOf('\uFFFD') < 0;
   }
 
   /** A filter: '#' only as the whole last level, '+' only as a whole level. */
   public static boolean isValidFilter(String filter) {
-    if (filter == null || filter.isEmpty() || filter.length() > 65_535 || filter.indexOf('\0') >= 0) {
+    if (filter == null || filter.isEmpty() || filter.length() > 65_535 || filter.indexOf('\0') >= 0
+        || !wellFormed(filter)) {
       return false;
     }
     String[] levels = filter.split("/", -1);

@@ -186,6 +186,24 @@ class MqttBoundsTest {
   }
 
   @Test
+  void illFormedUtf8InATopicOrClientIdIsRefused() {
+    // WHEN an MQTT 5 client publishes to a topic whose bytes are not UTF-8 (C3 28)
+    try (MqttWire client = connected(5, "utf8-publisher")) {
+      byte[] body = concat(MqttWire.binary(new byte[] {'a', '/', (byte) 0xC3, 0x28}), new byte[] {0, 1, 0}, "x".getBytes());
+      client.send(MqttWire.packet((MqttWire.PUBLISH << 4) | 0x02, body));
+      // THEN DISCONNECT 0x90 topic name invalid (MQTT 1.5.4: a malformed packet)
+      assertThat(client.await(MqttWire.DISCONNECT, WAIT).reasonCode()).isEqualTo(0x90);
+    }
+    // WHEN a client id carries an encoded surrogate (ED A0 80) THEN CONNACK 0x85 client identifier not valid
+    try (MqttWire client = MqttWire.plain("127.0.0.1", broker.plainPort())) {
+      byte[] body = concat(MqttWire.utf8("MQTT"), new byte[] {5, 0x02, 0, 60, 0},
+          MqttWire.binary(new byte[] {'c', (byte) 0xED, (byte) 0xA0, (byte) 0x80}));
+      client.send(MqttWire.packet(MqttWire.CONNECT << 4, body));
+      assertThat(client.await(MqttWire.CONNACK, WAIT).reasonCode()).isEqualTo(0x85);
+    }
+  }
+
+  @Test
   void willsBeyondTheBoundsAreRefusedAtConnect() {
     // WHEN MQTT 5 clients connect with a will payload above mqtt.maxWillSize, or a will topic of 40 levels
     Packet tooLarge = connack(5, new MqttWire.Will("w/t", new byte[2048], 0, false));
@@ -290,6 +308,14 @@ class MqttBoundsTest {
 
   private static double limitCount(String limit) {
     return broker.verticle.node().context().metrics().limitExceededCount(limit);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
   }
 
   private static long usedHeapAfterGc() {
