@@ -40,6 +40,11 @@ public final class BrokerNode {
     return config.maxMessageSize();
   }
 
+  /** {@code mqtt.maxClientIdLength}: vertx-mqtt enforces it for MQTT 3.1 only, the broker for 3.1.1 and 5. */
+  public int maxClientIdLength() {
+    return config.maxClientIdLength();
+  }
+
   /** Where ACL denials are audited; without it they are only counted. */
   void denials(DenialAudit audit) {
     this.denials = audit;

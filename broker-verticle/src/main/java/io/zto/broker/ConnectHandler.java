@@ -48,6 +48,12 @@ final class ConnectHandler {
       refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id is not well-formed UTF-8"));
       return;
     }
+    if (endpoint.clientIdentifier().length() > node.maxClientIdLength()) {
+      node.context().metrics().limitExceeded("client-id-length");
+      refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id longer than "
+          + node.maxClientIdLength() + " characters"));
+      return;
+    }
     if (!willWithinBounds(endpoint, v5)) {
       return;
     }

@@ -204,6 +204,21 @@ class MqttBoundsTest {
   }
 
   @Test
+  void clientIdsLongerThanTheBoundAreRefusedOnBothProtocolLevels() {
+    // GIVEN mqtt.maxClientIdLength 64 (vertx-mqtt checks it for MQTT 3.1 only)
+    // WHEN clients connect with an id of 65 characters THEN CONNACK 0x85 (5) and 2 identifier rejected (3.1.1)
+    for (int version : new int[] {5, 4}) {
+      try (MqttWire client = MqttWire.plain("127.0.0.1", broker.plainPort())) {
+        client.send(MqttWire.connect(version, "c".repeat(65), true, null, null, null));
+        assertThat(client.await(MqttWire.CONNACK, WAIT).reasonCode()).isEqualTo(version == 5 ? 0x85 : 2);
+      }
+    }
+    // AND 64 characters are fine
+    connected(4, "c".repeat(64)).close();
+    assertThat(limitCount("client-id-length")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   void willsBeyondTheBoundsAreRefusedAtConnect() {
     // WHEN MQTT 5 clients connect with a will payload above mqtt.maxWillSize, or a will topic of 40 levels
     Packet tooLarge = connack(5, new MqttWire.Will("w/t", new byte[2048], 0, false));
