@@ -37,7 +37,7 @@ public final class BrokerMetrics {
   /**
    * An input refused because it is beyond a configured bound ({@code zto.mqtt.limits.exceeded{limit}}):
    * topic-levels, topic-length, subscriptions, retained-per-client, retained-total, will-size, packet-size,
-   * restored-subscriptions, restored-queue, restored-retained.
+   * client-id-length, restored-subscriptions, restored-queue, restored-retained.
    */
   public void limitExceeded(String limit) {
     limited.computeIfAbsent(limit, l -> Counter.builder("zto.mqtt.limits.exceeded").tag("limit", l)

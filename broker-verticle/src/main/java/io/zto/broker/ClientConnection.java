@@ -67,6 +67,9 @@ public final class ClientConnection implements Outlet {
     endpoint.disconnectMessageHandler(this::onDisconnect);
     endpoint.closeHandler(v -> onClose());
     endpoint.exceptionHandler(this::onProtocolError);
+    // enhanced authentication is not offered: an AUTH without an authentication method in CONNECT is a
+    // protocol error (MQTT 4.12)
+    endpoint.authenticationExchangeHandler(auth -> kick(Disconnect.PROTOCOL_ERROR, "enhanced authentication not supported"));
   }
 
   // the decoder's verdict on a packet it could not read: too large (mqtt.maxMessageSize), or malformed

@@ -201,6 +201,7 @@ class HostileInputFuzzTest {
         fuzzBatch(listener, Math.min(BATCH, share[l] - done));
         assertHealthy("after " + (done + BATCH) + " mutated cases on " + listener.name());
       }
+      assertNoConnectionLeft("after the mutated cases on " + listener.name());
     }
     assertBackToBaseline();
   }
@@ -371,15 +372,18 @@ class HostileInputFuzzTest {
     }
   }
 
-  private void assertBackToBaseline() {
-    // the broker lets go of every fuzz connection (closed by either side) within a few seconds
+  // the broker lets go of every fuzz connection (closed by either side) within a few seconds
+  private void assertNoConnectionLeft(String when) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     int connections = brokerConnections();
     while (connections > 0 && System.nanoTime() < deadline) {
       sleep(200);
       connections = brokerConnections();
     }
-    assertThat(connections).as("broker connections after the fuzz (seed " + seed + ")").isZero();
+    assertThat(connections).as("broker connections " + when + " (seed " + seed + ")").isZero();
+  }
+
+  private void assertBackToBaseline() {
     long heap = usedHeapAfterGc();
     System.out.printf("fuzz heap: baseline %d MiB, after %d MiB%n", heapBaseline >> 20, heap >> 20);
     assertThat(heap - heapBaseline).as("heap growth after a GC (seed " + seed + ")").isLessThan(HEAP_SLACK);

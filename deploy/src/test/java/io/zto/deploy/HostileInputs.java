@@ -26,7 +26,8 @@ final class HostileInputs {
     OVERSIZED_PACKET(true, true),
     OVERLONG_CLIENT_ID(true, false),
     DEEP_FILTER(false, true),
-    RESERVED_PACKET_TYPE(true, true);
+    RESERVED_PACKET_TYPE(true, true),
+    AUTH_WITHOUT_METHOD(false, true);
 
     final boolean beforeConnect;
     final boolean afterConnect;
@@ -60,7 +61,9 @@ final class HostileInputs {
       case OVERSIZED_PACKET -> oversized(maxPacket);
       case OVERLONG_CLIENT_ID -> MqttWire.connect(version, "c".repeat(300), true, null, null, null);
       case DEEP_FILTER -> MqttWire.subscribe(version, 3, String.join("/", Collections.nCopies(30_000, "x")));
-      case RESERVED_PACKET_TYPE -> new byte[] {(byte) 0xF0, 0};
+      case RESERVED_PACKET_TYPE -> new byte[] {0, 0};
+      // AUTH (3.1.1: a reserved type) when CONNECT named no authentication method (MQTT 4.12)
+      case AUTH_WITHOUT_METHOD -> new byte[] {(byte) 0xF0, 0};
     };
   }
 
