@@ -44,17 +44,7 @@ final class ConnectHandler {
       refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "empty client id with a persistent session"));
       return;
     }
-    if (!TopicFilter.wellFormed(endpoint.clientIdentifier())) {
-      refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id is not well-formed UTF-8"));
-      return;
-    }
-    if (endpoint.clientIdentifier().length() > node.maxClientIdLength()) {
-      node.context().metrics().limitExceeded("client-id-length");
-      refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id longer than "
-          + node.maxClientIdLength() + " characters"));
-      return;
-    }
-    if (!willWithinBounds(endpoint, v5)) {
+    if (!clientIdWithinBounds(endpoint, v5) || !willWithinBounds(endpoint, v5)) {
       return;
     }
     boolean[] closed = {false};
@@ -90,6 +80,24 @@ final class ConnectHandler {
         }));
   }
 
+  /** At most {@code mqtt.maxClientIdLength} characters (vertx-mqtt checks MQTT 3.1 only), well-formed UTF-8. */
+  private boolean clientIdWithinBounds(MqttEndpoint endpoint, boolean v5) {
+    String clientId = endpoint.clientIdentifier();
+    if (clientId.length() > node.maxClientIdLength()) {
+      node.context().metrics().limitExceeded("client-id-length");
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID,
+          MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
+          "client id longer than " + node.maxClientIdLength() + " characters");
+      return false;
+    }
+    if (!TopicFilter.wellFormed(clientId)) {
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID,
+          MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "client id is not well-formed UTF-8");
+      return false;
+    }
+    return true;
+  }
+
   /**
    * The will is held for the whole connection (and its delay), so it is bounded before anything else is
    * done for the CONNECT: topic as any topic name, payload by {@code mqtt.maxWillSize}. MQTT 5: CONNACK 0x90
@@ -107,24 +115,32 @@ final class ConnectHandler {
     if (topicBeyond == null && TopicFilter.isValidTopicName(will.getWillTopic()) && size <= bounds.willSize()) {
       return true;
     }
-    node.context().metrics().refused(listener.label());
     if (size > bounds.willSize()) {
       node.context().metrics().limitExceeded("will-size");
-      reject(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE,
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE, null,
           "will payload larger than " + bounds.willSize() + " bytes");
     } else {
       if (topicBeyond != null) {
         node.context().metrics().limitExceeded(topicBeyond.startsWith("longer") ? "topic-length" : "topic-levels");
       }
-      reject(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID,
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID, null,
           "will topic " + (topicBeyond != null ? topicBeyond : "invalid"));
     }
     return false;
   }
 
-  private static void reject(MqttEndpoint endpoint, boolean v5, MqttConnectReturnCode code, String reason) {
+  /**
+   * A refusal before any credential is looked at: counted, not audited, since the audit entry would carry
+   * whatever the client chose to send as its id. {@code v311} null: MQTT 3.1.1 has no code, the connection
+   * is closed.
+   */
+  private void refuseEarly(MqttEndpoint endpoint, boolean v5, MqttConnectReturnCode v5Code,
+                           MqttConnectReturnCode v311, String reason) {
+    node.context().metrics().refused(listener.label());
     if (v5) {
-      endpoint.reject(code, Mqtt5Properties.reason(reason));
+      endpoint.reject(v5Code, Mqtt5Properties.reason(reason));
+    } else if (v311 != null) {
+      endpoint.reject(v311);
     } else {
       closeQuietly(endpoint);
     }
