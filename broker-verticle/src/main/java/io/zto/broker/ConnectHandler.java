@@ -202,7 +202,7 @@ final class ConnectHandler {
     MqttProperties props = new MqttProperties();
     props.add(new IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), node.context().receiveMaximum()));
     props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), ClientConnection.TOPIC_ALIAS_MAXIMUM));
-    props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), node.maxMessageSize()));
+    props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), node.maxMessageSize(listener)));
     props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), (int) session.expirySeconds()));
     props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
     props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class RetainedStoreTest {
 
-  private static final MqttLimits LIMITS = new MqttLimits(32, 1024, 100, 2, 4, 1000, 1024);
+  private static final MqttLimits LIMITS = new MqttLimits(32, 1024, 100, 2, 4, 1000, 1024, 65_536);
 
   private static Message retained(String topic, String payload, String publisher) {
     return new Message(topic, Buffer.buffer(payload), 1, true, publisher, 0, null, null, null, null, List.of());
@@ -22,7 +22,7 @@ class RetainedStoreTest {
   @Test
   void aFilterFindsExactlyTheTopicsItMatchesThroughTheLevelIndex() {
     // GIVEN retained messages on several topics, one under $SYS
-    RetainedStore store = new RetainedStore(new MqttLimits(32, 1024, 100, 100, 100, 1 << 20, 1024));
+    RetainedStore store = new RetainedStore(new MqttLimits(32, 1024, 100, 100, 100, 1 << 20, 1024, 65_536));
     for (String topic : List.of("a", "a/b", "a/b/c", "a/x/c", "b/c", "$SYS/info", "/lead")) {
       store.put(retained(topic, "v", "p-" + topic));
     }

@@ -91,7 +91,7 @@ class HostileInputFuzzTest {
 
   /** A listener and how a valid client logs in on it. */
   private record Listener(String name, int port, SSLSocketFactory tls, String clientId, String username,
-                          String password, String topicPrefix) {
+                          String password, String topicPrefix, int maxPacket) {
     MqttWire open() {
       return tls == null ? MqttWire.plain("127.0.0.1", port) : MqttWire.tls(tls, "127.0.0.1", port);
     }
@@ -118,15 +118,16 @@ class HostileInputFuzzTest {
         Files.readString(tmp.resolve("zto-data/admin-token")).strip());
     onboardOneDevice();
     var mqtt = node.platform().config().mqtt();
-    plain = new Listener("plain", mqtt.plain().port(), null, "fuzzer", null, null, "fuzz");
+    plain = new Listener("plain", mqtt.plain().port(), null, "fuzzer", null, null, "fuzz", mqtt.maxMessageSize());
     JsonObject credentials = agentConfig.getJsonObject("mqtt");
     operational = new Listener("operational", mqtt.operational().port(), tls(deviceKey, List.of(deviceCertificate)),
         factory.deviceId(), credentials.getString("username"), credentials.getString("password"),
-        "devices/" + factory.deviceId());
+        "devices/" + factory.deviceId(), mqtt.maxMessageSize());
     List<X509Certificate> ldevid = Pem.readCertificates(Files.readString(factory.ldevidCertificate()));
     PrivateKey ldevidKey = Pem.readPrivateKey(Files.readString(factory.ldevidKey()));
     provisioning = new Listener("provisioning", mqtt.provisioning().port(), tls(ldevidKey, ldevid), factory.deviceId(),
-        factory.username(), factory.password(), "zto/v1/" + factory.deviceId());
+        factory.username(), factory.password(), "zto/v1/" + factory.deviceId(),
+        Math.min(mqtt.maxMessageSize(), mqtt.limits().provisioningMessageSize()));
     for (Listener listener : List.of(plain, operational, provisioning)) {
       assertValidConnectWorks(listener);
     }
@@ -260,7 +261,6 @@ class HostileInputFuzzTest {
   // ---- MQTT
 
   private void assertRefused(Listener listener, int version, HostileInputs.Named kind, boolean afterConnect) {
-    int maxPacket = node.platform().config().mqtt().maxMessageSize();
     String what = String.format("%s on %s, MQTT %s, %s CONNECT (seed %d)", kind, listener.name(),
         version == 5 ? "5" : "3.1.1", afterConnect ? "after" : "before", seed);
     try (MqttWire wire = listener.open()) {
@@ -268,7 +268,7 @@ class HostileInputFuzzTest {
         wire.send(listener.connect(version));
         assertThat(wire.await(MqttWire.CONNACK, REFUSAL_WAIT).reasonCode()).as("CONNACK before " + what).isZero();
       }
-      wire.send(inputs.named(kind, version, listener.connect(version), maxPacket));
+      wire.send(inputs.named(kind, version, listener.connect(version), listener.maxPacket()));
       Packet answer = firstAnswer(wire);
       assertThat(isRefusal(answer, version)).as(what + ": answered " + answer).isTrue();
     }

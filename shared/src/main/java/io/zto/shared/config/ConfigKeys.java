@@ -92,6 +92,10 @@ public final class ConfigKeys {
   public static final ConfigKey MQTT_RECEIVE_MAXIMUM = define(ConfigKey.of("mqtt.receiveMaximum", INT, "64",
     "Receive Maximum the broker announces: unreleased QoS 2 messages a client may have towards it.")
     .withCheck(Checks.range(1, 65_535)));
+  public static final ConfigKey MQTT_PROVISIONING_MAX_MESSAGE_SIZE = define(ConfigKey.of(
+    "mqtt.provisioning.maxMessageSize", BYTE_SIZE, "64KiB",
+    "Largest MQTT packet on the provisioning listener, which devices reach before they are onboarded (capped by"
+    + " mqtt.maxMessageSize); larger packets get DISCONNECT 0x95.").withCheck(Checks.range(1024, 268_435_455)));
   public static final ConfigKey MQTT_MAX_TOPIC_LEVELS = define(ConfigKey.of("mqtt.maxTopicLevels", INT, "32",
     "Most levels in a topic name or filter (PUBLISH, SUBSCRIBE, will); deeper ones are refused (MQTT 5 0x90/0x8F).")
     .withCheck(Checks.range(1, 65_535)));

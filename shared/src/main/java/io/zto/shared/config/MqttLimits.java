@@ -12,12 +12,14 @@ package io.zto.shared.config;
  * @param retainedTotal retained topics on the node ({@code mqtt.maxRetainedTotal})
  * @param retainedBytes payload bytes of all retained messages on the node ({@code mqtt.maxRetainedBytes})
  * @param willSize largest will payload in bytes ({@code mqtt.maxWillSize})
+ * @param provisioningMessageSize largest packet on the provisioning listener
+ *     ({@code mqtt.provisioning.maxMessageSize}; the other listeners take {@code mqtt.maxMessageSize})
  */
 public record MqttLimits(int topicLevels, int topicLength, int subscriptionsPerSession, int retainedPerClient,
-                         int retainedTotal, long retainedBytes, int willSize) {
+                         int retainedTotal, long retainedBytes, int willSize, int provisioningMessageSize) {
 
   /** The defaults of the configuration keys, for code that has no configuration at hand (tests, tools). */
-  public static final MqttLimits DEFAULTS = new MqttLimits(32, 1024, 100, 100, 10_000, 64L << 20, 16 << 10);
+  public static final MqttLimits DEFAULTS = new MqttLimits(32, 1024, 100, 100, 10_000, 64L << 20, 16 << 10, 64 << 10);
 
   static MqttLimits from(LoadedConfig config) {
     return new MqttLimits(config.integer(ConfigKeys.MQTT_MAX_TOPIC_LEVELS),
@@ -26,7 +28,8 @@ public record MqttLimits(int topicLevels, int topicLength, int subscriptionsPerS
       config.integer(ConfigKeys.MQTT_MAX_RETAINED_PER_CLIENT),
       config.integer(ConfigKeys.MQTT_MAX_RETAINED_TOTAL),
       config.byteSize(ConfigKeys.MQTT_MAX_RETAINED_BYTES),
-      Math.toIntExact(config.byteSize(ConfigKeys.MQTT_MAX_WILL_SIZE))); // range-checked by the key
+      Math.toIntExact(config.byteSize(ConfigKeys.MQTT_MAX_WILL_SIZE)), // range-checked by the keys
+      Math.toIntExact(config.byteSize(ConfigKeys.MQTT_PROVISIONING_MAX_MESSAGE_SIZE)));
   }
 
   void writeTo(ConfigJson out) {
@@ -36,6 +39,7 @@ public record MqttLimits(int topicLevels, int topicLength, int subscriptionsPerS
       .put(ConfigKeys.MQTT_MAX_RETAINED_PER_CLIENT, retainedPerClient)
       .put(ConfigKeys.MQTT_MAX_RETAINED_TOTAL, retainedTotal)
       .put(ConfigKeys.MQTT_MAX_RETAINED_BYTES, retainedBytes)
-      .put(ConfigKeys.MQTT_MAX_WILL_SIZE, (long) willSize);
+      .put(ConfigKeys.MQTT_MAX_WILL_SIZE, (long) willSize)
+      .put(ConfigKeys.MQTT_PROVISIONING_MAX_MESSAGE_SIZE, (long) provisioningMessageSize);
   }
 }
