@@ -237,15 +237,20 @@ public final class ClientConnection implements Outlet {
   }
 
   private void onClose() {
-    boolean mine = session.detach(this);
-    MqttWill will = endpoint.will();
-    if (will != null && will.isWillFlag() && !willCleared) {
-      publishWill(will, mine);
+    // the node lets go of the connection whatever the will or the session do: a failure there must not
+    // leave a closed connection counted and held
+    try {
+      boolean mine = session.detach(this);
+      MqttWill will = endpoint.will();
+      if (will != null && will.isWillFlag() && !willCleared) {
+        publishWill(will, mine);
+      }
+      if (mine) {
+        broker.disconnected(session);
+      }
+    } finally {
+      context.closed(this);
     }
-    if (mine) {
-      broker.disconnected(session);
-    }
-    context.closed(this);
   }
 
   private void publishWill(MqttWill will, boolean sessionEnds) {

@@ -44,9 +44,9 @@ public final class RetainedStore {
   }
 
   /**
-   * Whether storing {@code message} stays within the bounds: an empty payload (a clearing) and a replacement
-   * of the publisher's own topic always do; messages of the platform (no publisher) count only towards the
-   * node's totals.
+   * Whether storing {@code message} stays within the bounds: an empty payload (a clearing) always does; a
+   * replacement of the publisher's own topic is not a new topic (only the byte total applies); messages of
+   * the platform (no publisher) count only towards the node's totals.
    */
   public Outcome admits(Message message) {
     if (message.payload().length() == 0) {
