@@ -105,10 +105,10 @@ public final class ClientConnection implements Outlet {
       return;
     }
     int qos = message.qosLevel().value();
-    String beyond = TopicFilter.exceeds(topic, broker.bounds());
+    TopicFilter.Beyond beyond = TopicFilter.exceeds(topic, broker.bounds());
     if (beyond != null) {
-      context.metrics().limitExceeded(beyond.startsWith("longer") ? "topic-length" : "topic-levels");
-      kick(Disconnect.TOPIC_NAME_INVALID, "topic name " + beyond);
+      context.metrics().limitExceeded(beyond.limit());
+      kick(Disconnect.TOPIC_NAME_INVALID, "topic name " + beyond.text());
       return;
     }
     if (!identity.acl().mayPublish(topic)) {

@@ -110,7 +110,7 @@ final class ConnectHandler {
       return true;
     }
     MqttLimits bounds = node.broker().bounds();
-    String topicBeyond = TopicFilter.exceeds(will.getWillTopic(), bounds);
+    TopicFilter.Beyond topicBeyond = TopicFilter.exceeds(will.getWillTopic(), bounds);
     int size = will.getWillMessage() == null ? 0 : will.getWillMessage().length();
     if (topicBeyond == null && TopicFilter.isValidTopicName(will.getWillTopic()) && size <= bounds.willSize()) {
       return true;
@@ -121,10 +121,10 @@ final class ConnectHandler {
           "will payload larger than " + bounds.willSize() + " bytes");
     } else {
       if (topicBeyond != null) {
-        node.context().metrics().limitExceeded(topicBeyond.startsWith("longer") ? "topic-length" : "topic-levels");
+        node.context().metrics().limitExceeded(topicBeyond.limit());
       }
       refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID, null,
-          "will topic " + (topicBeyond != null ? topicBeyond : "invalid"));
+          "will topic " + (topicBeyond != null ? topicBeyond.text() : "invalid"));
     }
     return false;
   }

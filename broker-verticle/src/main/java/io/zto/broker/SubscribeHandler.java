@@ -39,14 +39,14 @@ final class SubscribeHandler {
     int subscriptionId = ids.isEmpty() ? 0 : ids.get(0);
     List<MqttSubAckReasonCode> codes = new ArrayList<>();
     List<Subscription> granted = new ArrayList<>();
-    // filters this SUBSCRIBE adds to the session, counted against mqtt.maxSubscriptionsPerSession
+    // new filters this SUBSCRIBE adds to the session, counted against mqtt.maxSubscriptionsPerSession
     Set<String> added = new HashSet<>();
     for (MqttTopicSubscription request : message.topicSubscriptions()) {
       // bounds first: a filter of 30,000 levels is refused before anything splits it
-      String beyond = TopicFilter.exceeds(request.topicName(), broker.bounds());
+      TopicFilter.Beyond beyond = TopicFilter.exceeds(request.topicName(), broker.bounds());
       TopicFilter filter = beyond == null ? TopicFilter.parse(request.topicName()) : null;
       if (beyond != null) {
-        context.metrics().limitExceeded(beyond.startsWith("longer") ? "topic-length" : "topic-levels");
+        context.metrics().limitExceeded(beyond.limit());
         codes.add(MqttSubAckReasonCode.TOPIC_FILTER_INVALID);
       } else if (filter == null) {
         codes.add(MqttSubAckReasonCode.TOPIC_FILTER_INVALID);
@@ -63,7 +63,9 @@ final class SubscribeHandler {
         boolean rap = v5 && options != null && options.isRetainAsPublished();
         int handling = v5 && options != null ? options.retainHandling().value() : 0;
         granted.add(new Subscription(session.clientId(), filter, qos, noLocal, rap, handling, subscriptionId));
-        added.add(filter.raw());
+        if (!session.subscriptions().containsKey(filter.raw())) {
+          added.add(filter.raw());
+        }
         codes.add(MqttSubAckReasonCode.qosGranted(MqttQoS.valueOf(qos)));
       }
     }
@@ -78,9 +80,7 @@ final class SubscribeHandler {
     if (session.subscriptions().containsKey(raw) || added.contains(raw)) {
       return true;
     }
-    long held = session.subscriptions().size() + added.stream().filter(f -> !session.subscriptions().containsKey(f))
-        .count();
-    return held < broker.bounds().subscriptionsPerSession();
+    return session.subscriptions().size() + added.size() < broker.bounds().subscriptionsPerSession();
   }
 
   private void acknowledge(int packetId, List<MqttSubAckReasonCode> codes) {

@@ -42,21 +42,29 @@ public record TopicFilter(String group, String filter) {
   }
 
   /**
-   * Why {@code topic} (a topic name or a filter as the client wrote it) is beyond the configured bounds, or
+   * A topic beyond a bound.
+   *
+   * @param limit which bound, as tagged in {@code zto.mqtt.limits.exceeded}: topic-length or topic-levels
+   * @param text how, for the reason string
+   */
+  public record Beyond(String limit, String text) {}
+
+  /**
+   * How {@code topic} (a topic name or a filter as the client wrote it) is beyond the configured bounds, or
    * null when it is within them. Checked before anything splits the string, so a topic of 30,000 levels
    * costs one scan and no allocation.
    */
-  public static String exceeds(String topic, MqttLimits limits) {
+  public static Beyond exceeds(String topic, MqttLimits limits) {
     if (topic == null) {
       return null;
     }
     if (topic.length() > limits.topicLength()) {
-      return "longer than " + limits.topicLength() + " characters";
+      return new Beyond("topic-length", "longer than " + limits.topicLength() + " characters");
     }
     int levels = 1;
     for (int i = 0; i < topic.length(); i++) {
       if (topic.charAt(i) == '/' && ++levels > limits.topicLevels()) {
-        return "more than " + limits.topicLevels() + " levels";
+        return new Beyond("topic-levels", "more than " + limits.topicLevels() + " levels");
       }
     }
     return null;
