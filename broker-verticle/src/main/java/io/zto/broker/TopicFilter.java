@@ -14,7 +14,7 @@ public record TopicFilter(String group, String filter) {
 
   /** Parses a SUBSCRIBE/UNSUBSCRIBE filter; null if it is not a valid filter. */
   public static TopicFilter parse(String raw) {
-    if (raw == null) {
+    if (raw == null || !wellFormed(raw)) {
       return null;
     }
     if (raw.startsWith(SHARE_PREFIX)) {
