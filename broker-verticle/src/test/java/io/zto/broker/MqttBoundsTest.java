@@ -263,8 +263,8 @@ class MqttBoundsTest {
         "mqtt.offlineQueueMax", "20"))) {
       BrokerStateRepository repo = new BrokerStateRepository(restarted.platform.db());
       Instant now = Instant.now();
-      Await.result(repo.saveSession(new StoredSession("hoarder", 3600, restarted.platform.nodeId(), now.plusSeconds(3600)),
-          now));
+      Await.result(repo.saveSession(new StoredSession("hoarder", 3600, restarted.platform.nodeId(), now.plusSeconds(3600),
+          "plain:anonymous"), now));
       JsonObject options = new JsonObject().put("qos", 1);
       Await.result(repo.putSubscription(new StoredSubscription("hoarder", "x/" + "l/".repeat(30_000) + "end", options)));
       for (int i = 0; i < 50; i++) {

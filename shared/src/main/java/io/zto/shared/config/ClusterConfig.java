@@ -93,6 +93,8 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
       .put(ConfigKeys.CLUSTER_PORT, port)
       .put(ConfigKeys.CLUSTER_NAME, name)
       .put(ConfigKeys.CLUSTER_SECRET_FILE, secretFile == null ? "" : secretFile.toString())
-      .put(ConfigKeys.CLUSTER_LEASE_TTL, leaseTtl);
+      .put(ConfigKeys.CLUSTER_LEASE_TTL, leaseTtl)
+      .put(ConfigKeys.CLUSTER_EVENT_BUS_PORT, eventBusPort)
+      .put(ConfigKeys.CLUSTER_EVENT_BUS_TLS, eventBusTls);
   }
 }

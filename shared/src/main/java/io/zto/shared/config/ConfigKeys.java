@@ -119,7 +119,9 @@ public final class ConfigKeys {
     "Largest will payload a CONNECT may carry; larger ones are refused (CONNACK 0x95; 3.1.1: connection closed).")
     .withCheck(Checks.range(0, 268_435_455)));
   public static final ConfigKey MQTT_SERVICE_ACCOUNTS = define(ConfigKey.of("mqtt.serviceAccounts", OBJECT_LIST, "",
-    "Back-end accounts on the operational listener: [{username, passwordHash, allow: [topic filters]}]; file only.")
+    "Back-end accounts on the operational listener: [{username, passwordHash, publish: [topic filters],"
+    + " subscribe: [topic filters]}]; file only. The older allow: [topic filters] still works and counts for both"
+    + " lists. Never under zto/ (reserved for the platform), whatever the lists say.")
     .withCheck(Checks.serviceAccounts()));
 
   // ---- database
