@@ -2,8 +2,8 @@
 
 Usage: bounds_client.py deep-subscribe HOST PORT VERSION COUNT LEVELS
   VERSION 5 or 311; subscribes COUNT filters of LEVELS levels each, one SUBSCRIBE per filter, then one
-  ordinary filter, and prints {"codes": [...]} with every SUBACK code in order and {"alive": true} when
-  the connection still answers a PINGREQ-backed QoS 1 round trip afterwards.
+  ordinary filter, and prints {"codes": [...]} with every SUBACK code in order, then {"alive": true} when
+  a QoS 1 message it publishes on the ordinary filter still comes back to it.
 Every wait is bounded; a scenario that cannot finish prints {"error": ...} and exits 1.
 """
 import json
