@@ -11,11 +11,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
+import io.zto.shared.config.HttpConfig;
 import io.zto.shared.config.Role;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.net.ListenFailure;
@@ -75,15 +75,16 @@ public final class OperatorHttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/pkix-cert").end(issuingDer));
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(api.yaml()));
-    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()));
+    // authentication first: an unauthenticated request is answered without its body ever being read
     router.route("/api/v1/*").handler(new BearerAuth(adminToken, audit));
+    router.route("/api/v1/*").handler(OperatorApi.bodyHandler(config.http()));
     router.route("/api/v1/*").subRouter(apiRouter);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
-    router.route().failureHandler(OperatorHttpVerticle::failure);
+    router.route().failureHandler(ctx -> failure(ctx, config.http()));
 
     String host = config.http().host();
     int port = config.http().port();
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    return vertx.createHttpServer(config.http().limits().applyTo(new HttpServerOptions().setHost(host).setPort(port)))
         .requestHandler(router)
         .listen()
         .recover(failure -> ListenFailure.describe(failure, "operator HTTP", host, port, "http.port"))
@@ -134,8 +135,12 @@ public final class OperatorHttpVerticle extends VerticleBase {
         });
   }
 
-  private static void failure(RoutingContext ctx) {
+  private static void failure(RoutingContext ctx, HttpConfig http) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    if (status == 413) {
+      ApiErrors.send(ctx, 413, ApiErrors.code(413), OperatorApi.tooLarge(ctx, http));
+      return;
+    }
     if (status >= 500) {
       ApiResponses.fail(ctx, ctx.failure() == null ? new IllegalStateException("status " + status) : ctx.failure());
       return;

@@ -80,7 +80,7 @@ public final class EstVerticle extends VerticleBase {
   private Future<?> listen(EstServices services) {
     EstConfig est = platform.config().est();
     HttpServerOptions options = TlsServerOptions.engine(TlsServerOptions.apply(
-        new HttpServerOptions().setHost(est.host()).setPort(est.port()),
+        est.limits().applyTo(new HttpServerOptions().setHost(est.host()).setPort(est.port())),
         platform.pki().serverTls(), ClientAuth.REQUEST, DeferredClientTrust.options()), platform.config().pki().tlsEngine());
     Router router = Router.router(vertx);
     String base = EstConfig.WELL_KNOWN_PATH;

@@ -9,6 +9,7 @@ import static io.zto.shared.config.ConfigType.PORT;
 import static io.zto.shared.config.ConfigType.STRING;
 import static io.zto.shared.config.ConfigType.STRING_LIST;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -47,7 +48,21 @@ public final class ConfigKeys {
     "Base URL put into CRL distribution points and AIA; empty: http://{publicHost}:{http.port}.")
     .withCheck(Checks.httpUrlOrEmpty()));
   public static final ConfigKey HTTP_MAX_BODY_SIZE = define(ConfigKey.of("http.maxBodySize", BYTE_SIZE, "16MiB",
-    "Largest request body of the operator API (bulk enrollment imports).").withCheck(Checks.atLeast(1024)));
+    "Largest request body of a bulk enrollment import (POST /api/v1/enrollments:import); larger ones get 413.")
+    .withCheck(Checks.atLeast(1024)));
+  public static final ConfigKey HTTP_MAX_JSON_BODY_SIZE = define(ConfigKey.of("http.maxJsonBodySize", BYTE_SIZE,
+    "256KiB", "Largest request body of every other operator API call (JSON); larger ones get 413.")
+    .withCheck(Checks.atLeast(1024)));
+  public static final ConfigKey HTTP_IDLE_TIMEOUT = define(ConfigKey.of("http.idleTimeout", DURATION, "5m",
+    "Operator HTTP connections on which nothing is read or written this long are closed (also while a slow"
+      + " request is being handled, so longer than the slowest API call).")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofDays(1))));
+  public static final ConfigKey HTTP_MAX_HEADER_SIZE = define(ConfigKey.of("http.maxHeaderSize", BYTE_SIZE, "8KiB",
+    "Largest request header block of the operator HTTP listener; larger ones get 431.")
+    .withCheck(Checks.range(1024, 1024 * 1024)));
+  public static final ConfigKey HTTP_MAX_INITIAL_LINE_LENGTH = define(ConfigKey.of("http.maxInitialLineLength",
+    BYTE_SIZE, "4KiB", "Longest request line (method, path, query) of the operator HTTP listener; longer ones get 414.")
+    .withCheck(Checks.range(256, 1024 * 1024)));
 
   // ---- EST
   public static final ConfigKey EST_HOST = define(ConfigKey.of("est.host", STRING, "0.0.0.0",
@@ -58,6 +73,15 @@ public final class ConfigKeys {
     "Validity of issued operational device certificates.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey EST_MAX_BODY_SIZE = define(ConfigKey.of("est.maxBodySize", BYTE_SIZE, "64KiB",
     "Largest EST request body; larger requests get 413.").withCheck(Checks.atLeast(1024)));
+  public static final ConfigKey EST_IDLE_TIMEOUT = define(ConfigKey.of("est.idleTimeout", DURATION, "60s",
+    "EST connections on which nothing is read or written this long are closed.")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofDays(1))));
+  public static final ConfigKey EST_MAX_HEADER_SIZE = define(ConfigKey.of("est.maxHeaderSize", BYTE_SIZE, "8KiB",
+    "Largest request header block of the EST listener; larger ones get 431.")
+    .withCheck(Checks.range(1024, 1024 * 1024)));
+  public static final ConfigKey EST_MAX_INITIAL_LINE_LENGTH = define(ConfigKey.of("est.maxInitialLineLength",
+    BYTE_SIZE, "4KiB", "Longest request line of the EST listener; longer ones get 414.")
+    .withCheck(Checks.range(256, 1024 * 1024)));
   public static final ConfigKey EST_RETRY_AFTER = define(ConfigKey.of("est.retryAfter", DURATION, "60s",
     "Retry-After sent with 202 while an enrollment awaits manual approval.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey EST_PROFILES = define(ConfigKey.of("est.profiles", OBJECT_LIST, "",
