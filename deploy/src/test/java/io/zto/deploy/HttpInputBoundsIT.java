@@ -81,16 +81,22 @@ class HttpInputBoundsIT {
 
   @Test
   void unauthenticatedMultipartUploadGets401AndLeavesNoFileAnywhere() throws Exception {
-    // GIVEN a 2 MB file with a marker nobody else writes
+    // GIVEN a 2 MB file and a 64 KB one (within every body limit) with a marker nobody else writes
     int enrollments = enrollmentCount();
     String marker = "upload-marker-" + UUID.randomUUID();
     Path upload = tmp.resolve("upload.csv");
     Files.writeString(upload, (marker + "\n").repeat(2 * 1024 * 1024 / (marker.length() + 1)));
-    // WHEN it is posted as multipart without a token, all at once (no 100-continue to wait for)
-    Answer anonymous = curl("-H", "Expect:", "-F", "file=@" + upload, api("/api/v1/enrollments:import"));
-    // THEN 401 with a JSON error
-    assertThat(anonymous.status()).as(anonymous.body()).isEqualTo(401);
-    assertThat(anonymous.json().getString("error")).isEqualTo("unauthorized");
+    Path within = tmp.resolve("within.csv");
+    Files.writeString(within, (marker + "\n").repeat(64 * 1024 / (marker.length() + 1)));
+    for (Path file : List.of(within, upload)) {
+      for (String path : List.of("/api/v1/enrollments:import", "/api/v1/enrollments")) {
+        // WHEN each is posted as multipart without a token, all at once (no 100-continue to wait for)
+        Answer anonymous = curl("-H", "Expect:", "-F", "file=@" + file, api(path));
+        // THEN 401 with a JSON error
+        assertThat(anonymous.status()).as(anonymous.body()).isEqualTo(401);
+        assertThat(anonymous.json().getString("error")).isEqualTo("unauthorized");
+      }
+    }
     // AND with the token: too large for the import (413), and a small one is the wrong media type (415)
     Answer big = curl("-H", "Expect:", "-H", bearer(), "-F", "file=@" + upload, api("/api/v1/enrollments:import"));
     assertThat(big.status()).as(big.body()).isEqualTo(413);
