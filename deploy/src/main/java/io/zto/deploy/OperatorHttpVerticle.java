@@ -24,7 +24,9 @@ import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.PlatformPki;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.Database;
+import io.zto.shared.store.RefusalAggregator;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -38,6 +40,8 @@ import java.util.List;
 public final class OperatorHttpVerticle extends VerticleBase {
 
   private static final long HEALTH_TIMEOUT_MS = 2_000;
+  /** How often the counts of repeated refusals reach their audit rows. */
+  private static final long REFUSAL_FLUSH_MS = 5_000;
 
   private final ZtoConfig config;
   private final Database db;
@@ -46,6 +50,8 @@ public final class OperatorHttpVerticle extends VerticleBase {
   private final String nodeId;
   private final X509Certificate issuingCa;
   private HttpServer server;
+  private RefusalAggregator refusals;
+  private long flushTimer = -1;
 
   public OperatorHttpVerticle(ZtoConfig config, Database db, String adminToken, PrometheusMeterRegistry registry,
                               String nodeId, X509Certificate issuingCa) {
@@ -76,7 +82,9 @@ public final class OperatorHttpVerticle extends VerticleBase {
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(api.yaml()));
     // authentication first: an unauthenticated request is answered without its body ever being read
-    router.route("/api/v1/*").handler(new BearerAuth(adminToken, audit));
+    refusals = new RefusalAggregator(audit, config.audit().refusalWindow(), Clock.systemUTC());
+    flushTimer = vertx.setPeriodic(REFUSAL_FLUSH_MS, id -> refusals.flush());
+    router.route("/api/v1/*").handler(new BearerAuth(adminToken, refusals));
     router.route("/api/v1/*").handler(OperatorApi.bodyHandler(config.http()));
     router.route("/api/v1/*").subRouter(apiRouter);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
@@ -89,6 +97,12 @@ public final class OperatorHttpVerticle extends VerticleBase {
         .listen()
         .recover(failure -> ListenFailure.describe(failure, "operator HTTP", host, port, "http.port"))
         .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(flushTimer);
+    return refusals == null ? Future.succeededFuture() : refusals.flush();
   }
 
   /** The port actually bound (differs from the config when it asked for 0). */

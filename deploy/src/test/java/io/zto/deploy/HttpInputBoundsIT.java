@@ -112,6 +112,8 @@ class HttpInputBoundsIT {
     assertThat(javaTmp.resolve("file-uploads")).doesNotExist();
     // AND nothing was imported
     assertThat(enrollmentCount()).isEqualTo(enrollments);
+    // AND the four refusals are one audit row for this address, with their count (written within seconds)
+    assertThat(awaitRefusalCount("127.0.0.1", "missing bearer token", 4)).isEqualTo(4);
   }
 
   @Test
@@ -269,6 +271,25 @@ class HttpInputBoundsIT {
       count += page.json().getJsonArray("items").size();
       cursor = page.json().getString("nextCursor");
     } while (cursor != null);
+    return count;
+  }
+
+  /**
+   * The count of the one audit row of refused authentications from {@code source} for {@code reason},
+   * once it reaches {@code expected} or after 20 s.
+   */
+  private static long awaitRefusalCount(String source, String reason, long expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long count = 0;
+    while (System.nanoTime() < deadline && count < expected) {
+      Answer page = curl("-H", bearer(), api("/api/v1/audit?action=api.authenticate&limit=500"));
+      assertThat(page.status()).as(page.body()).isEqualTo(200);
+      List<JsonObject> rows = page.json().getJsonArray("items").stream().map(JsonObject.class::cast)
+          .filter(row -> source.equals(row.getString("actor")) && reason.equals(row.getString("reason"))).toList();
+      assertThat(rows).hasSize(1);
+      count = rows.get(0).getJsonObject("details").getLong("count");
+      Thread.sleep(500);
+    }
     return count;
   }
 

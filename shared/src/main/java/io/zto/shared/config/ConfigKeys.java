@@ -179,6 +179,10 @@ public final class ConfigKeys {
   public static final ConfigKey PROVISIONING_RENEWAL_CHECK_INTERVAL = define(ConfigKey.of(
     "provisioning.renewalCheckInterval", DURATION, "1m", "How often each provisioning node looks for certificates due"
       + " for renewal (one node audits each once).").withCheck(Checks.positiveDuration()));
+  public static final ConfigKey PROVISIONING_UNKNOWN_REQUEST_RETENTION = define(ConfigKey.of(
+    "provisioning.unknownRequestRetention", DURATION, "7d", "Provisioning requests of devices nobody registered"
+      + " (state unknown) are deleted once this old; the device itself stays listed.")
+    .withCheck(Checks.durationBetween(Duration.ofMinutes(1), Duration.ofDays(36500))));
 
   // ---- CRL
   public static final ConfigKey CRL_DEFAULT_REFRESH = define(ConfigKey.of("crl.defaultRefresh", DURATION, "1h",
@@ -187,6 +191,14 @@ public final class ConfigKeys {
     "How often our own CRLs are reissued (their nextUpdate).").withCheck(Checks.positiveDuration()));
   public static final ConfigKey CRL_FETCH_TIMEOUT = define(ConfigKey.of("crl.fetchTimeout", DURATION, "30s",
     "Timeout of one download of an external CRL.").withCheck(Checks.positiveDuration()));
+
+  // ---- audit
+  public static final ConfigKey AUDIT_RETENTION = define(ConfigKey.of("audit.retention", DURATION, "90d",
+    "Audit log rows older than this are deleted (checked every minute by the provisioning nodes).")
+    .withCheck(Checks.durationBetween(Duration.ofHours(1), Duration.ofDays(36500))));
+  public static final ConfigKey AUDIT_REFUSAL_WINDOW = define(ConfigKey.of("audit.refusalWindow", DURATION, "1m",
+    "Refusals of unauthenticated operator API calls from one address, for one reason, within this window are one"
+      + " audit row with a count.").withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofHours(1))));
 
   // ---- logging
   public static final ConfigKey LOG_LEVEL = define(ConfigKey.of("log.level", STRING, "info",
