@@ -32,10 +32,10 @@ final class Tls11 {
   }
 
   /**
-   * Whether {@link #offerOnly11} negotiates TLS 1.1 with an {@code openssl s_server} that allows it:
-   * the control that makes a refusal by our server mean something.
+   * The output of {@link #offerOnly11} against an {@code openssl s_server} that allows TLS 1.1: the
+   * control that makes a refusal by our server mean something (see {@link #negotiated11}).
    */
-  static boolean clientNegotiatesTls11WithAServerAllowingIt(Path dir) throws IOException, InterruptedException {
+  static String againstAServerAllowingTls11(Path dir) throws IOException, InterruptedException {
     Path key = dir.resolve("tls11-key.pem");
     Path cert = dir.resolve("tls11-cert.pem");
     Openssl.Result made = Openssl.run(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
@@ -50,11 +50,15 @@ final class Tls11 {
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       awaitAccepting(server, log);
-      String output = offerOnly11("127.0.0.1", port);
-      return output.contains("Protocol  : TLSv1.1") && !output.contains(NO_SESSION);
+      return offerOnly11("127.0.0.1", port);
     } finally {
       ChildProcess.kill(server);
     }
+  }
+
+  /** Whether an {@link #offerOnly11} output shows a TLS 1.1 session agreed. */
+  static boolean negotiated11(String output) {
+    return output.contains("Protocol  : TLSv1.1") && !output.contains(NO_SESSION);
   }
 
   // s_server prints ACCEPT once it listens; a probe connection would use up its one accept
