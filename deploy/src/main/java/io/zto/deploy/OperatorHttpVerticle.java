@@ -19,6 +19,7 @@ import io.zto.shared.config.HttpConfig;
 import io.zto.shared.config.Role;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.net.ListenFailure;
+import io.zto.shared.net.RequestHeadTimeout;
 import io.zto.shared.pki.Der;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.PlatformPki;
@@ -92,6 +93,7 @@ public final class OperatorHttpVerticle extends VerticleBase {
 
     String host = config.http().host();
     int port = config.http().port();
+    RequestHeadTimeout.install(vertx, router, config.http().limits().requestHeadTimeout());
     return vertx.createHttpServer(config.http().limits().applyTo(new HttpServerOptions().setHost(host).setPort(port)))
         .requestHandler(router)
         .listen()

@@ -6,9 +6,11 @@ import io.vertx.core.json.JsonObject;
 import io.zto.shared.testing.ChildProcess;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -39,6 +41,11 @@ class HttpInputBoundsIT {
   private static final int JSON_LIMIT = 16 * 1024;
   private static final int IMPORT_LIMIT = 128 * 1024;
   private static final Duration IDLE = Duration.ofSeconds(2);
+  private static final Duration HEAD = Duration.ofSeconds(3);
+  private static final byte[] SLOW_HEAD = "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+      .getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] COMPLETE_HEAD = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+      .getBytes(StandardCharsets.US_ASCII);
 
   @TempDir
   static Path tmp;
@@ -229,6 +236,130 @@ class HttpInputBoundsIT {
     } finally {
       ChildProcess.kill(client);
     }
+  }
+
+  @Test
+  void aClientTricklingItsFirstHeadIsDisconnectedAfterTheIdleTimeout() throws Exception {
+    // GIVEN an operator HTTP client that sends its first head one byte every 500 ms
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", httpPort), 5_000);
+      socket.setSoTimeout(500);
+      long start = System.nanoTime();
+      // WHEN it keeps trickling THEN the server closes the connection after about the idle timeout (an
+      // incomplete head is no activity), long before the headers reach their size limit
+      int sent = trickleUntilClosed(socket, Duration.ofSeconds(20));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(IDLE.minusMillis(500), IDLE.plusSeconds(8));
+      assertThat(sent).isLessThan(8 * 1024);
+    }
+  }
+
+  @Test
+  void aKeptAliveConnectionTricklingItsNextHeadIsDisconnectedAfterTheHeadTimeout() throws Exception {
+    // GIVEN a node whose idle timeouts are a minute and whose head timeouts are 3 s
+    ZtoProcess node = ZtoProcess.start(tmp.resolve("data-heads"), tmp.resolve("zto-heads.log"),
+        "http.idleTimeout=60s", "est.idleTimeout=60s", "http.requestHeadTimeout=3s", "est.requestHeadTimeout=3s");
+    try {
+      // AND an operator HTTP client that made one request on its connection and trickles the next head
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", node.http()), 5_000);
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(COMPLETE_HEAD);
+        assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200");
+        socket.setSoTimeout(500);
+        long start = System.nanoTime();
+        // WHEN it keeps trickling THEN the connection is closed after about the head timeout
+        int sent = trickleUntilClosed(socket, Duration.ofSeconds(20));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(HEAD.minusMillis(500), HEAD.plusSeconds(8));
+        assertThat(sent).isLessThan(8 * 1024);
+      }
+      // AND an EST client (openssl, after its TLS handshake) doing the same is disconnected the same way
+      estClientTricklingItsSecondHeadIsDisconnected(node.est(), node.dataDir().resolve("root-ca.pem"));
+    } finally {
+      node.kill();
+    }
+  }
+
+  private static void estClientTricklingItsSecondHeadIsDisconnected(int estPort, Path root) throws Exception {
+    Path log = tmp.resolve("s_client-slow.log");
+    Process client = new ProcessBuilder("openssl", "s_client", "-connect", "localhost:" + estPort, "-CAfile",
+        root.toString(), "-quiet")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long start = 0;
+    try (OutputStream in = client.getOutputStream()) {
+      in.write("GET /.well-known/est/cacerts HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+      long answered = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!Files.readString(log).contains("HTTP/1.1 200") && System.nanoTime() < answered) {
+        Thread.sleep(50);
+      }
+      start = System.nanoTime();
+      in.write("GET /.well-known/est/cacerts HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (client.isAlive() && System.nanoTime() < deadline) {
+        in.write('a');
+        in.flush();
+        client.waitFor(500, TimeUnit.MILLISECONDS);
+      }
+    } catch (IOException closedByTheServer) {
+      // s_client ended while we wrote: what the test waits for
+    }
+    try {
+      assertThat(client.waitFor(5, TimeUnit.SECONDS)).as("s_client still connected: " + Files.readString(log)).isTrue();
+      String output = Files.readString(log);
+      assertThat(output).contains("verify return:1");
+      assertThat(output.split("HTTP/1.1 200", -1)).as("one answer, to the complete request: " + output).hasSize(2);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(HEAD.minusMillis(500), HEAD.plusSeconds(10));
+    } finally {
+      ChildProcess.kill(client);
+    }
+  }
+
+  /** Reads one whole response (head, then a body of its Content-Length) and returns its head. */
+  private static String readResponse(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b == -1) {
+        throw new AssertionError("connection closed in a response head: " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)")
+        .matcher(head);
+    assertThat(length.find()).as(head.toString()).isTrue();
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.toString();
+  }
+
+  /**
+   * Writes {@link #SLOW_HEAD} and then one header byte every 500 ms (the socket's read timeout) until the
+   * server closes the connection; fails if it is still open after {@code atMost}.
+   *
+   * @return the bytes written
+   */
+  private static int trickleUntilClosed(Socket socket, Duration atMost) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    InputStream in = socket.getInputStream();
+    out.write(SLOW_HEAD);
+    int sent = SLOW_HEAD.length;
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        out.write('a');
+        out.flush();
+        sent++;
+        if (in.read() == -1) {
+          return sent;
+        }
+        throw new AssertionError("the server answered a request whose head never ended");
+      } catch (SocketTimeoutException stillOpen) {
+        // nothing from the server yet: next byte
+      } catch (SocketException closed) {
+        return sent;
+      }
+    }
+    throw new AssertionError("connection still open after " + atMost + " of trickled headers");
   }
 
   private record Answer(int status, String body) {

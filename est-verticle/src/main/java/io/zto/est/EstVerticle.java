@@ -18,6 +18,7 @@ import io.zto.shared.config.Role;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.net.Health;
 import io.zto.shared.net.ListenFailure;
+import io.zto.shared.net.RequestHeadTimeout;
 import io.zto.shared.pki.DeferredClientTrust;
 import io.zto.shared.pki.TlsServerOptions;
 import java.time.Instant;
@@ -91,6 +92,7 @@ public final class EstVerticle extends VerticleBase {
     router.route().last().handler(ctx -> EstHttp.text(ctx, 404, "No such EST resource: " + ctx.request().path()
         + "; the operations are under " + base + "/ and " + base + "/{label}/"));
     router.route().failureHandler(ctx -> routingFailure(ctx, est));
+    RequestHeadTimeout.install(vertx, router, est.limits().requestHeadTimeout());
     Future<HttpServer> listening = vertx.createHttpServer(options).requestHandler(router).listen()
         .recover(failure -> ListenFailure.describe(failure, "EST", est.host(), est.port(), "est.port"))
         .onSuccess(s -> server = s);

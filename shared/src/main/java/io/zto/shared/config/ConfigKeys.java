@@ -63,6 +63,10 @@ public final class ConfigKeys {
   public static final ConfigKey HTTP_MAX_INITIAL_LINE_LENGTH = define(ConfigKey.of("http.maxInitialLineLength",
     BYTE_SIZE, "4KiB", "Longest request line (method, path, query) of the operator HTTP listener; longer ones get 414.")
     .withCheck(Checks.range(256, 1024 * 1024)));
+  public static final ConfigKey HTTP_REQUEST_HEAD_TIMEOUT = define(ConfigKey.of("http.requestHeadTimeout", DURATION,
+    "30s", "Kept-alive operator HTTP connections whose next request line and headers have not fully arrived this"
+      + " long after the last response are closed (a client trickling its headers is never idle).")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofHours(1))));
 
   // ---- EST
   public static final ConfigKey EST_HOST = define(ConfigKey.of("est.host", STRING, "0.0.0.0",
@@ -82,6 +86,10 @@ public final class ConfigKeys {
   public static final ConfigKey EST_MAX_INITIAL_LINE_LENGTH = define(ConfigKey.of("est.maxInitialLineLength",
     BYTE_SIZE, "4KiB", "Longest request line of the EST listener; longer ones get 414.")
     .withCheck(Checks.range(256, 1024 * 1024)));
+  public static final ConfigKey EST_REQUEST_HEAD_TIMEOUT = define(ConfigKey.of("est.requestHeadTimeout", DURATION,
+    "30s", "Kept-alive EST connections whose next request line and headers have not fully arrived this long after"
+      + " the last response are closed.")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofHours(1))));
   public static final ConfigKey EST_RETRY_AFTER = define(ConfigKey.of("est.retryAfter", DURATION, "60s",
     "Retry-After sent with 202 while an enrollment awaits manual approval.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey EST_PROFILES = define(ConfigKey.of("est.profiles", OBJECT_LIST, "",

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param retryAfter Retry-After of a 202 while approval is pending ({@code est.retryAfter})
  * @param profiles the labels under {@code /.well-known/est/{label}} ({@code est.profiles})
  * @param limits idle timeout and request head bounds of the listener ({@code est.idleTimeout},
- *   {@code est.maxHeaderSize}, {@code est.maxInitialLineLength})
+ *   {@code est.maxHeaderSize}, {@code est.maxInitialLineLength}, {@code est.requestHeadTimeout})
  */
 public record EstConfig(String host, int port, Duration certificateValidity, long maxBodySize, Duration retryAfter,
                         List<Profile> profiles, HttpServerLimits limits) {
@@ -98,6 +98,7 @@ public record EstConfig(String host, int port, Duration certificateValidity, lon
       .put(ConfigKeys.EST_IDLE_TIMEOUT, limits.idleTimeout())
       .put(ConfigKeys.EST_MAX_HEADER_SIZE, (long) limits.maxHeaderSize())
       .put(ConfigKeys.EST_MAX_INITIAL_LINE_LENGTH, (long) limits.maxInitialLineLength())
+      .put(ConfigKeys.EST_REQUEST_HEAD_TIMEOUT, limits.requestHeadTimeout())
       .put(ConfigKeys.EST_PROFILES, profiles.stream().map(Profile::toMap).toList());
   }
 }

@@ -11,7 +11,7 @@ package io.zto.shared.config;
  * @param maxBodySize largest body of a bulk enrollment import in bytes ({@code http.maxBodySize})
  * @param maxJsonBodySize largest body of every other API call in bytes ({@code http.maxJsonBodySize})
  * @param limits idle timeout and request head bounds of the listener ({@code http.idleTimeout},
- *   {@code http.maxHeaderSize}, {@code http.maxInitialLineLength})
+ *   {@code http.maxHeaderSize}, {@code http.maxInitialLineLength}, {@code http.requestHeadTimeout})
  */
 public record HttpConfig(String host, int port, String publicBaseUrl, long maxBodySize, long maxJsonBodySize,
                          HttpServerLimits limits) {
@@ -67,6 +67,7 @@ public record HttpConfig(String host, int port, String publicBaseUrl, long maxBo
       .put(ConfigKeys.HTTP_MAX_JSON_BODY_SIZE, maxJsonBodySize)
       .put(ConfigKeys.HTTP_IDLE_TIMEOUT, limits.idleTimeout())
       .put(ConfigKeys.HTTP_MAX_HEADER_SIZE, (long) limits.maxHeaderSize())
-      .put(ConfigKeys.HTTP_MAX_INITIAL_LINE_LENGTH, (long) limits.maxInitialLineLength());
+      .put(ConfigKeys.HTTP_MAX_INITIAL_LINE_LENGTH, (long) limits.maxInitialLineLength())
+      .put(ConfigKeys.HTTP_REQUEST_HEAD_TIMEOUT, limits.requestHeadTimeout());
   }
 }

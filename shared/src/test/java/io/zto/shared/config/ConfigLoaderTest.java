@@ -342,8 +342,10 @@ class ConfigLoaderTest {
     ZtoConfig defaults = ZtoConfig.defaults();
     assertThat(defaults.http().maxJsonBodySize()).isEqualTo(256 * 1024);
     assertThat(defaults.http().maxBodySize()).isEqualTo(16 * 1024 * 1024);
-    assertThat(defaults.http().limits()).isEqualTo(new HttpServerLimits(Duration.ofMinutes(5), 8192, 4096));
-    assertThat(defaults.est().limits()).isEqualTo(new HttpServerLimits(Duration.ofSeconds(60), 8192, 4096));
+    assertThat(defaults.http().limits())
+        .isEqualTo(new HttpServerLimits(Duration.ofMinutes(5), 8192, 4096, Duration.ofSeconds(30)));
+    assertThat(defaults.est().limits())
+        .isEqualTo(new HttpServerLimits(Duration.ofSeconds(60), 8192, 4096, Duration.ofSeconds(30)));
     // WHEN overridden THEN the values reach the records
     ZtoConfig set = new ConfigLoader().overrides(Map.of("http.idleTimeout", "2s", "est.maxHeaderSize", "16KiB",
         "http.maxJsonBodySize", "1MiB")).load().toZtoConfig();
