@@ -20,12 +20,12 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The device side of the whole contract, from a factory config: provision over MQTT with the LDevID,
- * make a key pair and enroll over EST with the one-time challenge, connect to the operational listener,
- * send telemetry and answer signed commands, re-enroll at two thirds of the certificate's lifetime, and
- * provision again when the operational listener refuses its certificate (revoked). Refusals and lost
- * connections are retried with exponential backoff and jitter. Many agents share one Vert.x instance;
- * no thread per device.
+ * The device side of the whole contract, from a factory config: provision over MQTT with the LDevID
+ * (proving the IDevID, when the config names one, with an {@code idevidProof}), make a key pair and
+ * enroll over EST with the one-time challenge, connect to the operational listener, send telemetry and
+ * answer signed commands, re-enroll at two thirds of the certificate's lifetime, and provision again when
+ * the operational listener refuses its certificate (revoked). Refusals and lost connections are retried
+ * with exponential backoff and jitter. Many agents share one Vert.x instance; no thread per device.
  */
 public final class DeviceAgent {
 
