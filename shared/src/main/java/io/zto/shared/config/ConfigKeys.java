@@ -112,6 +112,12 @@ public final class ConfigKeys {
     "Address this node's cluster and event-bus traffic binds to and advertises.").withCheck(Checks.notBlank()));
   public static final ConfigKey CLUSTER_PORT = define(ConfigKey.of("cluster.port", PORT, "5701",
     "Port of the cluster membership protocol."));
+  public static final ConfigKey CLUSTER_EVENT_BUS_PORT = define(ConfigKey.of("cluster.eventBusPort", PORT, "5710",
+    "Port of the event bus between nodes (mutual TLS unless cluster.eventBusTls is false); open it between nodes"
+    + " only. 0: any free port (tests)."));
+  public static final ConfigKey CLUSTER_EVENT_BUS_TLS = define(ConfigKey.of("cluster.eventBusTls", BOOLEAN, "true",
+    "Mutual TLS on the event bus between nodes: each node presents its server certificate, and only certificates"
+    + " of this cluster's issuing CA with serverAuth are accepted. false only inside a network nobody else reaches."));
   public static final ConfigKey CLUSTER_NAME = define(ConfigKey.of("cluster.name", STRING, "zto",
     "Cluster name; only nodes with the same name join each other.").withCheck(Checks.notBlank()));
   public static final ConfigKey CLUSTER_SECRET_FILE = define(ConfigKey.of("cluster.secretFile", STRING, "",
