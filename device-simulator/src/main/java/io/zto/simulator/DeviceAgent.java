@@ -209,7 +209,12 @@ public final class DeviceAgent {
   }
 
   private Future<Void> connect() {
-    session = new OperationalSession(vertx, config, current, clock, events);
+    try {
+      session = new OperationalSession(vertx, config, current, clock, events);
+    } catch (IllegalArgumentException e) {
+      // a config whose command certificate cannot verify ES256: reported as a failed connection
+      return Future.failedFuture(e);
+    }
     String url = Endpoints.pick(endpoints.mqtt(), mqttTurn, config.getJsonObject("mqtt").getString("url"));
     return session.connect(url, this::lost).map(ignored -> {
       emit(AgentEvent.Kind.CONNECTED, current.certificate().getSerialNumber().toString(16));
