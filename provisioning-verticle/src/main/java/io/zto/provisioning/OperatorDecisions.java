@@ -166,9 +166,11 @@ final class OperatorDecisions {
     }
   }
 
+  /** To the waiting device: only to the session of the LDevID that asked (the answer may carry secrets). */
   private Void deliver(ProvisioningRequest row, JsonObject answer) {
     vertx.eventBus().publish(Addresses.BROKER_DELIVER, new DeliverMessage(Topics.provisionResponse(row.deviceId()),
-        answer.toBuffer(), 1, false, new JsonObject().put("contentType", "application/json")).toJson());
+        answer.toBuffer(), 1, false, new JsonObject().put("contentType", "application/json")
+            .put("audience", row.ldevidFingerprint())).toJson());
     return null;
   }
 
