@@ -103,6 +103,8 @@ final class OperatorApi {
     operations.put("deleteCrlSource", crlSources::delete);
     operations.put("refreshCrlSource", crlSources::refresh);
     operations.put("listAudit", new AuditApi(audit)::list);
+    operations.put("getFleetSummary", new FleetApi(vertx, db)::summary);
+    operations.put("streamEvents", new EventsApi(vertx, new AuditFeed(vertx, db))::stream);
   }
 
   /** Reads the document (on a worker: it is a file) and prepares the handlers. */
