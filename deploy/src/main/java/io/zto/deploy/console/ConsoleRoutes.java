@@ -24,7 +24,6 @@ public final class ConsoleRoutes {
   /** Adds {@code GET /} and {@code /console/*} to the operator listener's router. */
   public static void mount(Router router) {
     router.get("/").handler(ConsoleRoutes::toConsole);
-    router.get("/console").handler(ConsoleRoutes::toConsole);
     router.get(PATH + "*").handler(ConsoleRoutes::secured).handler(StaticHandler.create("console")
         .setIndexPage("index.html").setCachingEnabled(false).setDirectoryListing(false).setIncludeHidden(false)
         .setDefaultContentEncoding("UTF-8"));
