@@ -1,29 +1,24 @@
 package io.zto.shared.pki;
 
-import java.nio.ByteBuffer;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.operator.ContentVerifierProvider;
 
 /**
- * Checks that a client certificate chains to one of a set of trust anchors, with Bouncy Castle's
+ * Checks that a certificate chains to one of a set of trust anchors, with Bouncy Castle's
  * lightweight verifiers (several times faster than the JDK's PKIX on Java 17, see measured.md).
  *
  * <p>From the leaf upwards, each certificate must be signed by an anchor, or by a CA certificate the
  * client presented that in turn chains to an anchor; every certificate must be within its validity
  * and every issuer a CA (basicConstraints) allowed to sign certificates (keyUsage, when present).
  * Anchors may be roots or intermediate CAs an operator chose to trust. Revocation is not checked
- * here: callers consult the list of blocked certificates.
+ * here. Devices use it to check the platform's server chain; the platform decides about its peers with
+ * the trust kernel ({@code io.zto.shared.trust.TrustKernel}), which applies the whole policy.
  *
  * <p><b>Blocking</b>: signature checks are CPU work; run {@link #verify} off the event loop.
  */
@@ -31,15 +26,6 @@ public final class ChainVerifier {
 
   /** Longest chain accepted, anchors included. */
   public static final int MAX_DEPTH = 6;
-
-  /** Issuer keys kept with their verifiers; beyond this many (never with a sane set of CAs) the map starts over. */
-  private static final int MAX_CACHED_ISSUERS = 1024;
-
-  /**
-   * Verifiers by issuer public key: the few CA keys sign every device certificate, and a reused Bouncy
-   * Castle key keeps its point precomputation, which halves the cost of each signature check.
-   */
-  private static final Map<ByteBuffer, ContentVerifierProvider> VERIFIERS = new ConcurrentHashMap<>();
 
   private ChainVerifier() {}
 
@@ -95,23 +81,7 @@ public final class ChainVerifier {
   }
 
   private static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
-    try {
-      return new X509CertificateHolder(cert.getEncoded()).isSignatureValid(verifierOf(issuer));
-    } catch (CertificateEncodingException | IllegalArgumentException e) {
-      return false;
-    } catch (Exception e) {
-      // malformed signature or unsupported algorithm: not signed by this issuer
-      return false;
-    }
-  }
-
-  private static ContentVerifierProvider verifierOf(X509Certificate issuer) {
-    byte[] key = issuer.getPublicKey().getEncoded();
-    if (VERIFIERS.size() >= MAX_CACHED_ISSUERS) {
-      VERIFIERS.clear();
-    }
-    return VERIFIERS.computeIfAbsent(ByteBuffer.wrap(key),
-        ignored -> Verifiers.forKey(SubjectPublicKeyInfo.getInstance(key)));
+    return Signatures.signedBy(cert, issuer);
   }
 
   private static void checkIssuer(X509Certificate ca, Instant at, String role) {

@@ -33,9 +33,19 @@ public final class TrustAnchorCache {
   /** How long a read stays in use without a change being published. */
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
 
-  /** The anchors of one purpose, as stored and as parsed certificates. */
+  /**
+   * The anchors of one purpose, as stored and as parsed certificates.
+   *
+   * @param owners for each of {@code certificates}, the stored anchor whose PEM holds it
+   */
   public record Anchors(List<TrustAnchor> anchors, List<X509Certificate> certificates,
-                        List<String> fingerprints) {
+                        List<String> fingerprints, List<TrustAnchor> owners) {
+
+    /** The stored anchor holding this certificate (an anchor's PEM may hold several). */
+    public Optional<TrustAnchor> ownerOf(X509Certificate certificate) {
+      int index = certificates.indexOf(certificate);
+      return index < 0 ? Optional.empty() : Optional.of(owners.get(index));
+    }
 
     /** The stored anchor whose (first) certificate has this SHA-256 fingerprint. */
     public Optional<TrustAnchor> byFingerprint(String fingerprint) {
@@ -46,11 +56,16 @@ public final class TrustAnchorCache {
     static Anchors parse(List<TrustAnchor> anchors) {
       List<X509Certificate> certificates = new ArrayList<>();
       List<String> fingerprints = new ArrayList<>();
+      List<TrustAnchor> owners = new ArrayList<>();
       for (TrustAnchor anchor : anchors) {
         fingerprints.add(anchor.fingerprint());
-        certificates.addAll(Pem.readCertificates(anchor.pem()));
+        for (X509Certificate certificate : Pem.readCertificates(anchor.pem())) {
+          certificates.add(certificate);
+          owners.add(anchor);
+        }
       }
-      return new Anchors(List.copyOf(anchors), List.copyOf(certificates), List.copyOf(fingerprints));
+      return new Anchors(List.copyOf(anchors), List.copyOf(certificates), List.copyOf(fingerprints),
+          List.copyOf(owners));
     }
   }
 
