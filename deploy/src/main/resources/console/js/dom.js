@@ -49,6 +49,11 @@ export function table(columns, rows, options = {}) {
       h('tbody', {}, body)));
 }
 
+/** A form or detail shown on demand, so lists stay in view. */
+export function more(summary, ...content) {
+  return h('details', { class: 'more' }, h('summary', {}, summary), content);
+}
+
 /** A label with its control, for forms. */
 export function field(label, control, hint) {
   const id = control.id || 'f-' + Math.random().toString(36).slice(2);

@@ -84,6 +84,9 @@ function renderDevice(main, id) {
   const certificates = h('div', { id: 'certificates' });
   const commands = h('div', { id: 'commands' });
   const trail = h('div', { id: 'device-audit' });
+  // what the operator chose in the page survives the live re-reads
+  const reasons = new Map();
+  let shown = null;
   const name = h('input', { type: 'text', name: 'name', required: true, value: 'ping', maxlength: 64 });
   const args = h('input', { type: 'text', name: 'args', placeholder: '{"key": "value"}' });
   const commandForm = h('form', { class: 'toolbar', id: 'command-form' },
@@ -123,6 +126,12 @@ function renderDevice(main, id) {
       sayError('Reading device ' + id, e);
       return;
     }
+    // live events re-read the device often; the page is rebuilt only when something changed
+    const signature = JSON.stringify([device, certs.items, sent.items, entries]);
+    if (signature === shown) {
+      return;
+    }
+    shown = signature;
     fill(header, deviceHeader(device, load));
     fill(certificates, table([
       { label: 'Serial', cell: c => h('span', { class: 'mono' }, c.serial) },
@@ -130,7 +139,7 @@ function renderDevice(main, id) {
       { label: 'Valid from', cell: c => time(c.notBefore) },
       { label: 'Expires', cell: c => [time(c.notAfter), c.renewal && c.renewal.due ? [' ', badge('renewal-due')] : ''] },
       { label: 'Profile', cell: c => c.profile },
-      { label: 'Revoke', cell: c => c.status === 'valid' ? revokeControls(c, load) : '' }
+      { label: 'Revoke', cell: c => c.status === 'valid' ? revokeControls(c, reasons, load) : '' }
     ], certs.items, { id: 'certificate-table', empty: 'No certificate issued yet.',
       rowAttributes: c => ({ 'data-serial': c.serial }) }));
     fill(commands, table([
@@ -194,9 +203,10 @@ function confirmRetire(actions, device, reload) {
   box.querySelector('button').focus();
 }
 
-function revokeControls(cert, reload) {
-  const reason = select('reason', REASONS.map(r => [r, r]), 'keyCompromise');
+function revokeControls(cert, reasons, reload) {
+  const reason = select('reason', REASONS.map(r => [r, r]), reasons.get(cert.serial) || 'keyCompromise');
   reason.setAttribute('aria-label', 'revocation reason for ' + cert.serial);
+  reason.addEventListener('change', () => reasons.set(cert.serial, reason.value));
   return h('span', { class: 'actions' }, reason, h('button', { type: 'button', class: 'danger', 'data-action': 'revoke',
     onclick: async event => {
       const revoked = await act(event.target, 'Revoking ' + cert.serial,

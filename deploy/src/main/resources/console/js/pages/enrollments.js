@@ -1,7 +1,7 @@
 // Enrollments and groups: who may be provisioned. List, create one, import many (JSON lines or CSV,
 // with each bad line's error shown), enable, disable, delete.
 import { api, path } from '../api.js';
-import { act, badge, field, fill, h, say, sayError, select, table, time } from '../dom.js';
+import { act, badge, field, fill, h, more, say, sayError, select, table, time } from '../dom.js';
 
 const APPROVAL = [['auto', 'automatic'], ['manual', 'manual (an operator approves)']];
 const REPROVISION = [['allow', 'allow'], ['manual', 'manual'], ['never', 'never']];
@@ -18,9 +18,11 @@ function render(main) {
   fill(main, h('h1', {}, 'Enrollments and groups'),
     h('div', { class: 'grid' },
       h('section', { class: 'card' }, h('h2', {}, 'Import a file'), importForm(), view.importResult),
-      h('section', { class: 'card' }, h('h2', {}, 'Register one device'), enrollmentForm())),
+      h('section', { class: 'card' }, h('h2', {}, 'Register one device'),
+        h('p', { class: 'muted' }, 'By device id, IDevID serial, HardwareModuleName serial or LDevID fingerprint.'),
+        more('Register a device…', enrollmentForm()))),
     h('section', { class: 'card wide' }, h('h2', {}, 'Enrollments'), view.enrollments),
-    h('section', { class: 'card wide' }, h('h2', {}, 'Groups'), groupForm(), view.groups));
+    h('section', { class: 'card wide' }, h('h2', {}, 'Groups'), view.groups, more('Create a group…', groupForm())));
   refresh();
 }
 

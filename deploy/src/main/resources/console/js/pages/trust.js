@@ -1,7 +1,7 @@
 // Trust: the device CAs the platform trusts (by purpose) and the CRL sources with their fetch state;
 // refresh a source now.
 import { api, path } from '../api.js';
-import { act, badge, field, fill, h, say, sayError, select, short, table, time } from '../dom.js';
+import { act, badge, field, fill, h, more, say, sayError, select, short, table, time } from '../dom.js';
 
 let view = null;
 
@@ -9,8 +9,9 @@ function render(main) {
   view = { anchors: h('div', { id: 'anchor-list' }), sources: h('div', { id: 'crl-list' }),
     outcome: h('div', { id: 'refresh-outcome', 'aria-live': 'polite' }) };
   fill(main, h('h1', {}, 'Trust'),
-    h('section', { class: 'card wide' }, h('h2', {}, 'Trust anchors'), view.anchors, anchorForm()),
-    h('section', { class: 'card wide' }, h('h2', {}, 'CRL sources'), view.outcome, view.sources, sourceForm()));
+    h('section', { class: 'card wide' }, h('h2', {}, 'Trust anchors'), view.anchors, more('Trust a CA…', anchorForm())),
+    h('section', { class: 'card wide' }, h('h2', {}, 'CRL sources'), view.outcome, view.sources,
+      more('Add a CRL source…', sourceForm())));
   refresh();
 }
 
@@ -57,7 +58,7 @@ async function refresh() {
 }
 
 function anchorForm() {
-  const form = h('form', { id: 'anchor-form', class: 'stack' }, h('h3', {}, 'Trust a CA'),
+  const form = h('form', { id: 'anchor-form', class: 'stack' },
     field('Name', h('input', { type: 'text', name: 'name', required: true })),
     field('Purpose', select('purpose', [['ldevid', 'ldevid (customer CA: devices\' LDevIDs)'],
       ['idevid', 'idevid (manufacturer CA: IDevIDs)']], 'ldevid')),
@@ -78,7 +79,7 @@ function anchorForm() {
 }
 
 function sourceForm() {
-  const form = h('form', { id: 'crl-form', class: 'stack' }, h('h3', {}, 'Add a CRL source'),
+  const form = h('form', { id: 'crl-form', class: 'stack' },
     field('URL (http or https)', h('input', { type: 'url', name: 'url', required: true })),
     field('Issuer CA certificate (PEM)', h('textarea', { name: 'issuerPem', rows: 4, required: true })),
     field('Refresh every (seconds)', h('input', { type: 'number', name: 'refreshSeconds', min: 60 })),

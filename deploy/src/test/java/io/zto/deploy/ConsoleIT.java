@@ -26,6 +26,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -92,6 +93,7 @@ class ConsoleIT {
         .usingAnyFreePort().withTimeout(Duration.ofSeconds(60)).build();
     browser = new ChromeDriver(service, options);
     browser.manage().timeouts().pageLoadTimeout(UI).scriptTimeout(UI);
+    viewport(1280, 800);
   }
 
   @AfterAll
@@ -163,6 +165,7 @@ class ConsoleIT {
     await(By.cssSelector("#enrollments tr[data-device='" + IMPORTED + "']"));
     assertThat(OperatorClient.json(operator.api("GET", "/api/v1/enrollments", null, null)).getJsonArray("items"))
         .hasSize(1);
+    shot("enrollments");
   }
 
   @Test
@@ -211,9 +214,13 @@ class ConsoleIT {
     WebElement row = await(By.cssSelector("#certificate-table tr[data-serial]"));
     String serial = row.getAttribute("data-serial");
     assertThat(row.getText()).contains("valid");
-    // WHEN the operator revokes it for key compromise
-    new Select(row.findElement(By.name("reason"))).selectByValue("keyCompromise");
-    row.findElement(By.cssSelector("button[data-action='revoke']")).click();
+    // WHEN the operator revokes it for key compromise (found afresh: live events may redraw the row)
+    wait(UI).ignoring(StaleElementReferenceException.class).until(driver -> {
+      WebElement current = driver.findElement(By.cssSelector("#certificate-table tr[data-serial='" + serial + "']"));
+      new Select(current.findElement(By.name("reason"))).selectByValue("keyCompromise");
+      current.findElement(By.cssSelector("button[data-action='revoke']")).click();
+      return true;
+    });
     // THEN the agent reports its session dropped
     importedAgent.await("disconnected", DEVICE);
     // AND the page shows the certificate revoked with the reason, and so does the API
@@ -254,14 +261,17 @@ class ConsoleIT {
   void everyPageRendersWithoutAnErrorAndFitsANarrowWindow() throws Exception {
     // GIVEN the fleet of the tests before
     String[][] pages = {{"overview", "#funnel [data-count='enrolled']"}, {"devices", "#devices tbody tr[data-device]"},
-        {"enrollments", "#enrollments tbody tr"}, {"trust", "#anchors tbody tr"}, {"queue", "#provisioning-requests"}};
+        {"enrollments", "#enrollments tbody tr"}, {"trust", "#anchors tbody tr"}, {"queue", "#provisioning-requests"},
+        {"audit", "#audit tbody tr"}};
     for (String[] page : pages) {
       // WHEN each page is opened THEN it shows its content and no error
       go(page[0]);
       await(By.cssSelector(page[1]));
       assertThat(browser.findElement(By.id("errors")).getText()).as(page[0]).isEmpty();
-      shot(page[0]);
     }
+    go("devices");
+    await(By.cssSelector("#devices tbody tr[data-device]"));
+    shot("devices");
     // AND the overview counts the onboarded devices
     go("overview");
     wait(UI).until(ExpectedConditions.textToBe(By.cssSelector("#funnel [data-count='provisioned']"), "2"));
@@ -270,6 +280,7 @@ class ConsoleIT {
     go("trust");
     await(By.cssSelector("#crl-sources button[data-action='refresh']")).click();
     wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("refresh-outcome"), "crl"));
+    shot("trust");
     // AND the browser logged no script error on the way
     List<LogEntry> severe = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
@@ -277,13 +288,13 @@ class ConsoleIT {
         .toList();
     assertThat(severe).isEmpty();
     // WHEN the window is as narrow as a phone THEN nothing needs horizontal scrolling
-    browser.manage().window().setSize(new Dimension(400, 800));
+    viewport(400, 800);
     go("devices");
     await(By.cssSelector("#devices tbody tr[data-device]"));
     Object overflow = ((JavascriptExecutor) browser).executeScript(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
     shot("narrow");
-    browser.manage().window().setSize(new Dimension(1280, 800));
+    viewport(1280, 800);
     assertThat(((Number) overflow).intValue()).isLessThanOrEqualTo(0);
   }
 
@@ -299,6 +310,13 @@ class ConsoleIT {
   private static void go(String route) {
     ((JavascriptExecutor) browser).executeScript("location.hash = arguments[0]", "#/" + route);
     wait(UI).until(driver -> ((JavascriptExecutor) driver).executeScript("return location.hash").equals("#/" + route));
+  }
+
+  /** Sizes the window so that the page itself (the screenshot) is width x height. */
+  private static void viewport(int width, int height) {
+    browser.manage().window().setSize(new Dimension(width, height));
+    Number chrome = (Number) ((JavascriptExecutor) browser).executeScript("return window.outerHeight - window.innerHeight");
+    browser.manage().window().setSize(new Dimension(width, height + chrome.intValue()));
   }
 
   private static WebElement await(By locator) {
