@@ -53,7 +53,11 @@ final class AuditFeed {
             lastId = newest == null ? 0 : newest;
             return null;
           });
-      start.onComplete(ignored -> schedule());
+      start.onSuccess(ignored -> schedule()).onFailure(failure -> {
+        // without a starting point the tail would replay old entries; the next stream tries again
+        polling = false;
+        LOG.warn("audit tail for the operator event stream cannot start: {}", failure.getMessage());
+      });
     }
   }
 

@@ -117,7 +117,7 @@ function importForm() {
 
 function enrollmentForm() {
   const form = h('form', { id: 'enrollment-form' },
-    field('Device id', h('input', { type: 'text', name: 'deviceId', pattern: '[A-Za-z0-9._-]{1,64}' })),
+    field('Device id', h('input', { type: 'text', name: 'deviceId', pattern: '[A-Za-z0-9._\\-]{1,64}' })),
     field('IDevID serial', h('input', { type: 'text', name: 'idevidSerial' })),
     field('HardwareModuleName serial', h('input', { type: 'text', name: 'hwmoduleSerial' })),
     field('LDevID fingerprint (SHA-256 hex)', h('input', { type: 'text', name: 'ldevidFingerprint', pattern: '[0-9a-f]{64}' })),

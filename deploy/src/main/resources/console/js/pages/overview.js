@@ -13,6 +13,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 let view = null;
 let recent = [];
+const RECENT = 12;
 
 function render(main) {
   recent = [];
@@ -33,6 +34,12 @@ function render(main) {
     h('section', { class: 'card wide' }, h('h2', {}, 'Live activity'),
       h('p', { class: 'muted' }, 'Audit entries as they happen, newest first.'), view.activity));
   refresh();
+  // the latest entries first; the stream adds the ones that follow
+  api('GET', '/audit?limit=' + RECENT).then(page => {
+    const seen = new Set(recent.map(entry => entry.id));
+    recent = recent.concat(page.items.filter(entry => !seen.has(entry.id))).slice(0, RECENT);
+    showActivity();
+  }, e => sayError('Reading the audit log', e));
 }
 
 async function refresh() {
@@ -111,7 +118,11 @@ function onEvent(event) {
     return;
   }
   recent.unshift(event.data);
-  recent = recent.slice(0, 12);
+  recent = recent.slice(0, RECENT);
+  showActivity();
+}
+
+function showActivity() {
   fill(view.activity, recent.map(entry => h('li', { class: 'outcome-' + entry.outcome },
     h('time', {}, time(entry.at).slice(11)), ' ', h('strong', {}, entry.action), ' ', entry.subject || '', ' ',
     h('span', { class: 'muted' }, entry.outcome + (entry.reason ? ': ' + entry.reason : '')))));

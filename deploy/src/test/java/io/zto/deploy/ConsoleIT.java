@@ -147,7 +147,7 @@ class ConsoleIT {
 
   @Test
   @Order(2)
-  void anImportWithABadLineShowsThatLinesErrorAndImportsTheRest() throws Exception {
+  void anImportWithABadLineShowsThatLinesErrorAndARefusalIsExplained() throws Exception {
     // GIVEN a JSON lines file: the imported device's enrollment, then a line that is not JSON
     String good = Files.readAllLines(factory.resolve("enrollments.jsonl")).stream()
         .filter(line -> line.contains(IMPORTED)).findFirst().orElseThrow();
@@ -166,6 +166,15 @@ class ConsoleIT {
     assertThat(OperatorClient.json(operator.api("GET", "/api/v1/enrollments", null, null)).getJsonArray("items"))
         .hasSize(1);
     shot("enrollments");
+    // WHEN the same device is registered again by hand THEN the page says what the API refused, and why
+    browser.findElement(By.xpath("//summary[contains(., 'Register a device')]")).click();
+    WebElement form = await(By.id("enrollment-form"));
+    form.findElement(By.name("deviceId")).sendKeys(IMPORTED);
+    form.findElement(By.cssSelector("button[type='submit']")).click();
+    wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("errors"), "409"));
+    assertThat(browser.findElement(By.id("errors")).getText()).contains("Registering failed (409 conflict)");
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/enrollments", null, null)).getJsonArray("items"))
+        .hasSize(1);
   }
 
   @Test
@@ -173,6 +182,7 @@ class ConsoleIT {
   void aDeviceWaitingForApprovalAppearsInTheQueueWithoutAReloadAndIsApprovedFromThePage() throws Exception {
     // GIVEN a group of the customer CA whose devices wait for an operator, created on the page
     go("enrollments");
+    await(By.xpath("//summary[contains(., 'Create a group')]")).click();
     Select anchor = new Select(await(By.id("group-anchor")));
     wait(UI).until(driver -> !anchor.getOptions().isEmpty());
     anchor.selectByIndex(0);
@@ -234,12 +244,29 @@ class ConsoleIT {
 
   @Test
   @Order(5)
+  void aCommandSentFromTheDevicePageShowsTheDevicesReply() throws Exception {
+    // GIVEN the approved device, connected, on its page
+    go("devices/" + WAITING);
+    WebElement form = await(By.id("command-form"));
+    // WHEN the operator sends it a ping
+    WebElement name = form.findElement(By.name("name"));
+    name.clear();
+    name.sendKeys("ping");
+    form.findElement(By.cssSelector("button[type='submit']")).click();
+    // THEN the agent verifies and answers it, and the page shows the reply without a reload
+    waitingAgent.await("command ping", DEVICE);
+    wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("command-table"), "completed"));
+    assertThat(browser.findElement(By.id("command-table")).getText()).contains("ping", "\"status\":\"ok\"");
+  }
+
+  @Test
+  @Order(6)
   void theAuditPageShowsTheseActions() throws Exception {
     // GIVEN the actions of the tests before
     go("audit");
     // THEN the audit page lists each of them
     List<String> expected = List.of("api.authenticate", "enrollment.import", "enrollment-group.create",
-        "provisioning.approve", "certificate.revoke");
+        "provisioning.approve", "certificate.revoke", "command.send");
     for (String action : expected) {
       await(By.cssSelector("#audit tr[data-entry='" + action + "']"));
     }
@@ -257,7 +284,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void everyPageRendersWithoutAnErrorAndFitsANarrowWindow() throws Exception {
     // GIVEN the fleet of the tests before
     String[][] pages = {{"overview", "#funnel [data-count='enrolled']"}, {"devices", "#devices tbody tr[data-device]"},
@@ -275,6 +302,7 @@ class ConsoleIT {
     // AND the overview counts the onboarded devices
     go("overview");
     wait(UI).until(ExpectedConditions.textToBe(By.cssSelector("#funnel [data-count='provisioned']"), "2"));
+    await(By.cssSelector("#activity li"));
     shot("overview");
     // AND a refresh of the platform's CRL from the trust page reports its outcome
     go("trust");
@@ -284,7 +312,8 @@ class ConsoleIT {
     // AND the browser logged no script error on the way
     List<LogEntry> severe = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-        .filter(entry -> !entry.getMessage().contains("401 (Unauthorized)"))
+        // the refusals the tests provoke on purpose (the wrong token, the duplicate registration)
+        .filter(entry -> !entry.getMessage().contains("status of 401") && !entry.getMessage().contains("status of 409"))
         .toList();
     assertThat(severe).isEmpty();
     // WHEN the window is as narrow as a phone THEN nothing needs horizontal scrolling
