@@ -113,7 +113,9 @@ function route() {
   for (const link of document.querySelectorAll('#nav a')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === '#/' + (PAGES[name] ? name : 'overview'));
   }
+  // messages belong to the page they were said on
   document.getElementById('errors').replaceChildren();
+  document.getElementById('notices').replaceChildren();
   current = { page };
   const argument = rest.length ? decodeURIComponent(rest.join('/')) : null;
   document.title = page.title + ' · zto console';
