@@ -261,12 +261,44 @@ class ConsoleIT {
 
   @Test
   @Order(6)
+  void disableDropsTheDeviceEnableLetsItBackAndRetireAsksFirst() throws Exception {
+    // GIVEN the approved device, connected, on its page
+    go("devices/" + WAITING);
+    // WHEN the operator disables it
+    await(By.cssSelector("#device-actions button[data-action='disable']")).click();
+    // THEN its agent is dropped and the page shows it disabled
+    waitingAgent.await("disconnected", DEVICE);
+    wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-header"), "disabled"));
+    // WHEN it is enabled again THEN it is provisioned as before
+    await(By.cssSelector("#device-actions button[data-action='enable']")).click();
+    wait(UI).until(ExpectedConditions.presenceOfElementLocated(
+        By.cssSelector("#device-actions button[data-action='disable']")));
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + WAITING, null, null)).getString("state"))
+        .isEqualTo("provisioned");
+    // WHEN the revoked device is to be retired THEN the page asks first, and nothing happens on cancel
+    go("devices/" + IMPORTED);
+    await(By.cssSelector("#device-actions button[data-action='retire']")).click();
+    WebElement confirm = await(By.cssSelector("#device-actions .confirm"));
+    assertThat(confirm.getText()).contains("certificates are revoked");
+    confirm.findElement(By.xpath(".//button[normalize-space()='Cancel']")).click();
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + IMPORTED, null, null)).getString("state"))
+        .isNotEqualTo("retired");
+    // WHEN it is confirmed THEN the device is retired
+    await(By.cssSelector("#device-actions button[data-action='retire']")).click();
+    await(By.cssSelector("#device-actions button[data-action='retire-confirm']")).click();
+    wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-header"), "retired"));
+    assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + IMPORTED, null, null)).getString("state"))
+        .isEqualTo("retired");
+  }
+
+  @Test
+  @Order(7)
   void theAuditPageShowsTheseActions() throws Exception {
     // GIVEN the actions of the tests before
     go("audit");
     // THEN the audit page lists each of them
     List<String> expected = List.of("api.authenticate", "enrollment.import", "enrollment-group.create",
-        "provisioning.approve", "certificate.revoke", "command.send");
+        "provisioning.approve", "certificate.revoke", "command.send", "device.disable", "device.enable", "device.retire");
     for (String action : expected) {
       await(By.cssSelector("#audit tr[data-entry='" + action + "']"));
     }
@@ -284,7 +316,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void everyPageRendersWithoutAnErrorAndFitsANarrowWindow() throws Exception {
     // GIVEN the fleet of the tests before
     String[][] pages = {{"overview", "#funnel [data-count='enrolled']"}, {"devices", "#devices tbody tr[data-device]"},
@@ -301,7 +333,8 @@ class ConsoleIT {
     shot("devices");
     // AND the overview counts the onboarded devices
     go("overview");
-    wait(UI).until(ExpectedConditions.textToBe(By.cssSelector("#funnel [data-count='provisioned']"), "2"));
+    wait(UI).until(ExpectedConditions.textToBe(By.cssSelector("#funnel [data-count='provisionRequested']"), "2"));
+    wait(UI).until(ExpectedConditions.textToBe(By.cssSelector("#states [data-state='retired']"), "1"));
     await(By.cssSelector("#activity li"));
     shot("overview");
     // AND a refresh of the platform's CRL from the trust page reports its outcome
