@@ -49,6 +49,18 @@ export function table(columns, rows, options = {}) {
       h('tbody', {}, body)));
 }
 
+/**
+ * For reads that overlap (live events start a new one before the last answered): ticket() marks a read,
+ * and its check says whether it is still the newest, so an older answer never overwrites a newer one.
+ */
+export function newestOnly() {
+  let newest = 0;
+  return () => {
+    const mine = ++newest;
+    return () => mine === newest;
+  };
+}
+
 /** A form or detail shown on demand, so lists stay in view. */
 export function more(summary, ...content) {
   return h('details', { class: 'more' }, h('summary', {}, summary), content);

@@ -1,7 +1,7 @@
 // The audit log: who did what, when. Filter by actor, subject (device, serial, ...), action, outcome and
 // time; newest first, more on demand, new entries shown as they happen.
 import { api, query } from '../api.js';
-import { field, fill, h, sayError, select } from '../dom.js';
+import { field, fill, h, newestOnly, sayError, select } from '../dom.js';
 import { auditTable } from './devices.js';
 
 let view = null;
@@ -23,6 +23,7 @@ function render(main) {
   let entries = [];
   let cursor = null;
   let pages = 1;
+  const ticket = newestOnly();
   filters.addEventListener('submit', event => {
     event.preventDefault();
     load(false);
@@ -30,6 +31,7 @@ function render(main) {
   async function load(next) {
     const form = new FormData(filters);
     const since = form.get('since');
+    const newest = ticket();
     let page;
     try {
       page = await api('GET', '/audit' + query({ subject: form.get('subject').trim(), action: form.get('action').trim(),
@@ -37,6 +39,9 @@ function render(main) {
         cursor: next ? cursor : null, limit: 100 }));
     } catch (e) {
       sayError('Reading the audit log', e);
+      return;
+    }
+    if (!newest()) {
       return;
     }
     // the API filters all but the actor; the actor is matched on the entries read

@@ -1,7 +1,7 @@
 // Devices: search and filter the fleet; a device's detail with its certificates (revoke), its commands
 // (send one, see the reply), disable, enable, retire, and its audit trail.
 import { api, path, query } from '../api.js';
-import { act, badge, field, fill, h, say, select, short, table, time, sayError } from '../dom.js';
+import { act, badge, field, fill, h, newestOnly, say, sayError, select, short, table, time } from '../dom.js';
 
 const STATES = [['', 'any state'], ['unknown', 'unknown'], ['pending', 'pending'], ['provisioned', 'provisioned'],
   ['disabled', 'disabled'], ['retired', 'retired']];
@@ -37,12 +37,14 @@ function renderList(main) {
   const more = h('button', { type: 'button', hidden: true, onclick: () => load(true) }, 'More');
   let items = [];
   let cursor = null;
+  const ticket = newestOnly();
   filters.addEventListener('submit', event => {
     event.preventDefault();
     load(false);
   });
   async function load(next) {
     const form = new FormData(filters);
+    const newest = ticket();
     try {
       const page = await api('GET', '/devices' + query({ state: form.get('state'), tenant: form.get('tenant').trim(),
         cursor: next ? cursor : null, limit: 200 }));
@@ -55,6 +57,9 @@ function renderList(main) {
         const due = await api('GET', '/certificates?renewalDue=true&limit=500');
         const ids = new Set(due.items.map(c => c.deviceId));
         found = found.filter(d => ids.has(d.id));
+      }
+      if (!newest()) {
+        return;
       }
       items = next ? items.concat(found) : found;
       cursor = page.nextCursor;
@@ -87,6 +92,7 @@ function renderDevice(main, id) {
   // what the operator chose in the page survives the live re-reads
   const reasons = new Map();
   let shown = null;
+  const ticket = newestOnly();
   const name = h('input', { type: 'text', name: 'name', required: true, value: 'ping', maxlength: 64 });
   const args = h('input', { type: 'text', name: 'args', placeholder: '{"key": "value"}' });
   const commandForm = h('form', { class: 'toolbar', id: 'command-form' },
@@ -110,6 +116,7 @@ function renderDevice(main, id) {
     }
   });
   async function load() {
+    const newest = ticket();
     let device;
     let certs;
     let sent;
@@ -124,6 +131,9 @@ function renderDevice(main, id) {
       entries = pages.flatMap(p => p.items).sort((a, b) => b.id - a.id).slice(0, 50);
     } catch (e) {
       sayError('Reading device ' + id, e);
+      return;
+    }
+    if (!newest()) {
       return;
     }
     // live events re-read the device often; the page is rebuilt only when something changed

@@ -1,7 +1,9 @@
 // Enrollments and groups: who may be provisioned. List, create one, import many (JSON lines or CSV,
 // with each bad line's error shown), enable, disable, delete.
 import { api, path } from '../api.js';
-import { act, badge, field, fill, h, more, say, sayError, select, table, time } from '../dom.js';
+import { act, badge, field, fill, h, more, newestOnly, say, sayError, select, table, time } from '../dom.js';
+
+const ticket = newestOnly();
 
 const APPROVAL = [['auto', 'automatic'], ['manual', 'manual (an operator approves)']];
 const REPROVISION = [['allow', 'allow'], ['manual', 'manual'], ['never', 'never']];
@@ -27,16 +29,22 @@ function render(main) {
 }
 
 async function refresh() {
+  const newest = ticket();
   let enrollments;
   let groups;
+  let anchors;
   try {
-    [enrollments, groups, view.anchors] = await Promise.all([api('GET', '/enrollments?limit=500'),
+    [enrollments, groups, anchors] = await Promise.all([api('GET', '/enrollments?limit=500'),
       api('GET', '/enrollment-groups?limit=500'),
       api('GET', '/trust-anchors?purpose=ldevid').then(list => list.items)]);
   } catch (e) {
     sayError('Reading enrollments', e);
     return;
   }
+  if (!newest()) {
+    return;
+  }
+  view.anchors = anchors;
   const anchorSelect = document.getElementById('group-anchor');
   if (anchorSelect && anchorSelect.options.length !== view.anchors.length) {
     fill(anchorSelect, view.anchors.map(a => h('option', { value: a.id }, a.name + ' (' + a.subject + ')')));

@@ -1,6 +1,8 @@
 // Fleet overview: the onboarding funnel, devices by state, the queues, and activity per minute, live.
 import { api } from '../api.js';
-import { fill, h, sayError, time } from '../dom.js';
+import { fill, h, newestOnly, sayError, time } from '../dom.js';
+
+const ticket = newestOnly();
 
 const STEPS = [
   ['registered', 'Registered', 'individual enrollments and devices a group admitted'],
@@ -43,6 +45,7 @@ function render(main) {
 }
 
 async function refresh() {
+  const newest = ticket();
   let summary;
   try {
     summary = await api('GET', '/fleet/summary');
@@ -50,7 +53,7 @@ async function refresh() {
     sayError('Reading the fleet summary', e);
     return;
   }
-  if (!view) {
+  if (!view || !newest()) {
     return;
   }
   fill(view.at, 'as of ' + time(summary.at));

@@ -1,7 +1,9 @@
 // The approval queue: provisioning requests and EST enrollments that wait for an operator, with the
 // evidence to decide on; approve or reject one, or many at once.
 import { api, path } from '../api.js';
-import { act, badge, field, fill, h, say, sayError, short, table, time } from '../dom.js';
+import { act, badge, field, fill, h, newestOnly, say, sayError, short, table, time } from '../dom.js';
+
+const ticket = newestOnly();
 
 let view = null;
 
@@ -27,6 +29,7 @@ function render(main) {
 }
 
 async function refresh() {
+  const newest = ticket();
   let provisioning;
   let est;
   try {
@@ -40,7 +43,7 @@ async function refresh() {
   // the device record carries the LDevID's issuer and serial the request was checked against
   const devices = new Map(await Promise.all([...new Set(provisioning.items.map(r => r.deviceId))]
     .map(id => api('GET', '/devices/' + path(id)).then(d => [id, d], () => [id, null]))));
-  if (!view) {
+  if (!view || !newest()) {
     return;
   }
   const selected = new Set([...document.querySelectorAll('input[data-select]:checked')].map(c => c.value));

@@ -1,7 +1,9 @@
 // Trust: the device CAs the platform trusts (by purpose) and the CRL sources with their fetch state;
 // refresh a source now.
 import { api, path } from '../api.js';
-import { act, badge, field, fill, h, more, say, sayError, select, short, table, time } from '../dom.js';
+import { act, badge, field, fill, h, more, newestOnly, say, sayError, select, short, table, time } from '../dom.js';
+
+const ticket = newestOnly();
 
 let view = null;
 
@@ -16,12 +18,16 @@ function render(main) {
 }
 
 async function refresh() {
+  const newest = ticket();
   let anchors;
   let sources;
   try {
     [anchors, sources] = await Promise.all([api('GET', '/trust-anchors'), api('GET', '/crl-sources')]);
   } catch (e) {
     sayError('Reading trust', e);
+    return;
+  }
+  if (!newest()) {
     return;
   }
   fill(view.anchors, table([

@@ -234,8 +234,11 @@ class ConsoleIT {
     // THEN the agent reports its session dropped
     importedAgent.await("disconnected", DEVICE);
     // AND the page shows the certificate revoked with the reason, and so does the API
-    wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(
-        By.cssSelector("#certificate-table tr[data-serial='" + serial + "']"), "keyCompromise"));
+    WebElement revoked = wait(UI).until(ExpectedConditions.visibilityOfElementLocated(
+        By.cssSelector("#certificate-table tr[data-serial='" + serial + "'] .badge-revoked")));
+    assertThat(revoked.findElement(By.xpath("./ancestor::tr")).getText()).contains("keyCompromise");
+    assertThat(browser.findElements(By.cssSelector("#certificate-table tr[data-serial='" + serial
+        + "'] button[data-action='revoke']"))).isEmpty();
     JsonObject certificate = OperatorClient.json(operator.api("GET", "/api/v1/certificates/" + serial, null, null));
     assertThat(certificate.getString("status")).isEqualTo("revoked");
     assertThat(certificate.getString("revocationReason")).isEqualTo("keyCompromise");
