@@ -129,7 +129,7 @@ class ConsoleIT {
     assertThat(error.getText()).contains("wrong bearer token");
     assertThat(sessionToken()).isNull();
     assertThat(browser.findElement(By.id("nav")).isDisplayed()).isFalse();
-    assertThat(audit("api.authenticate", "refused")).isNotEmpty();
+    wait(UI).until(driver -> !audit("api.authenticate", "refused").isEmpty());
     // WHEN the right token is typed and Enter pressed (the keyboard is enough)
     token.clear();
     token.sendKeys(zto.token(), Keys.ENTER);
@@ -400,9 +400,14 @@ class ConsoleIT {
     return (Long) ((JavascriptExecutor) browser).executeScript("return localStorage.length");
   }
 
-  private static List<Object> audit(String action, String outcome) throws Exception {
-    return OperatorClient.json(operator.api("GET", "/api/v1/audit?action=" + action + "&outcome=" + outcome, null, null))
-        .getJsonArray("items").getList();
+  /** Entries of the audit log, read through the API (the refusal's entry is written after the 401 is sent). */
+  private static List<Object> audit(String action, String outcome) {
+    try {
+      return OperatorClient.json(operator.api("GET", "/api/v1/audit?action=" + action + "&outcome=" + outcome, null,
+          null)).getJsonArray("items").getList();
+    } catch (Exception e) {
+      throw new IllegalStateException("the audit log could not be read: " + e, e);
+    }
   }
 
   /** Saves the page for docs/console.md when -Dzto.console.screenshots names a directory. */
