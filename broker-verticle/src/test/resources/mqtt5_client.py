@@ -209,8 +209,9 @@ def will_delay(host, port, delay):
     back.disconnect()
 
 
-def provision(host, port, cafile, cert, key, device, user, password, request_id):
-    # one MQTT 5 connection over mutual TLS, as a device does it: subscribe, then ask with correlation data
+def provision(host, port, cafile, cert, key, device, user, password, request_id, response_topic=None):
+    # one MQTT 5 connection over mutual TLS, as a device does it: subscribe, then ask with correlation data;
+    # response_topic: the Response Topic to set (default: the device's own response topic)
     c = mqtt.Client(client_id=device, protocol=mqtt.MQTTv5)
     c.tls_set(ca_certs=cafile, certfile=cert, keyfile=key)
     c.username_pw_set(user, password)
@@ -223,11 +224,12 @@ def provision(host, port, cafile, cert, key, device, user, password, request_id)
     got, cond = collect(c, 1)
     out(suback=subscribe(c, "zto/v1/%s/provision/response" % device, qos=1))
     props = Properties(PacketTypes.PUBLISH)
-    props.ResponseTopic = "zto/v1/%s/provision/response" % device
+    props.ResponseTopic = response_topic or "zto/v1/%s/provision/response" % device
     props.CorrelationData = b"corr-42"
     request = json.dumps({"requestId": request_id}).encode()
     c.publish("zto/v1/%s/provision/request" % device, request, qos=1, properties=props).wait_for_publish(TIMEOUT)
     wait_for(got, cond, 1)
+    time.sleep(0.5)  # a second copy of the answer would arrive within this
     for m in got:
         out(message=m)
     c.disconnect()

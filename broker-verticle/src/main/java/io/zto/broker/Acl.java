@@ -10,17 +10,21 @@ public interface Acl {
   /** {@code filter} without a {@code $share/} prefix; {@code shared} whether it had one. */
   boolean maySubscribe(String filter, boolean shared);
 
-  /** Anonymous clients of the plain development listener: any topic. */
+  /**
+   * Anonymous clients of the plain development listener: any topic except the platform's {@code zto/}
+   * tree (contract section 9: only a provisioning device reads its own response topic, and nobody but the
+   * platform publishes there, so no development client can read or forge provisioning answers).
+   */
   static Acl anyTopic() {
     return new Acl() {
       @Override
       public boolean mayPublish(String topic) {
-        return true;
+        return !ProvisioningTopics.reserved(topic);
       }
 
       @Override
       public boolean maySubscribe(String filter, boolean shared) {
-        return true;
+        return !ProvisioningTopics.reserved(filter);
       }
     };
   }
@@ -59,19 +63,30 @@ public interface Acl {
     };
   }
 
-  /** Service accounts: topics matched by, and filters covered by, one of the allowed filters. */
-  static Acl serviceAccount(List<String> allowed) {
-    List<TopicFilter> parsed = allowed.stream().map(TopicFilter::parse).filter(f -> f != null).toList();
+  /**
+   * Service accounts: publish to topics matched by one of {@code publish}, subscribe to filters covered
+   * by one of {@code subscribe}; never in the platform's {@code zto/} tree, whatever the lists say
+   * (contract section 9). Unparseable filters in the lists grant nothing.
+   */
+  static Acl serviceAccount(List<String> publish, List<String> subscribe) {
+    List<TopicFilter> publishable = parse(publish);
+    List<TopicFilter> subscribable = parse(subscribe);
     return new Acl() {
       @Override
       public boolean mayPublish(String topic) {
-        return parsed.stream().anyMatch(f -> TopicFilter.matches(f.filter(), topic));
+        return !ProvisioningTopics.reserved(topic)
+            && publishable.stream().anyMatch(f -> TopicFilter.matches(f.filter(), topic));
       }
 
       @Override
       public boolean maySubscribe(String filter, boolean shared) {
-        return parsed.stream().anyMatch(f -> TopicFilter.covers(f.filter(), filter));
+        return !ProvisioningTopics.reserved(filter)
+            && subscribable.stream().anyMatch(f -> TopicFilter.covers(f.filter(), filter));
       }
     };
+  }
+
+  private static List<TopicFilter> parse(List<String> filters) {
+    return filters.stream().map(TopicFilter::parse).filter(f -> f != null).toList();
   }
 }

@@ -46,20 +46,25 @@ public final class Broker {
     this.journal = sessionJournal;
   }
 
-  /** The session for a connecting client; a clean start discards the old one. */
-  public Session open(String clientId, boolean cleanStart) {
+  /**
+   * The session for a client connecting as {@code owner} ({@link SessionOwner}). The existing session is
+   * resumed only without a clean start and only when {@code owner} holds it; otherwise it is discarded
+   * and a fresh one starts: a session never passes to another identity (contract section 9). Whether
+   * another identity may take the client id at all is decided before (the CONNECT is refused if not).
+   */
+  public Session open(String clientId, boolean cleanStart, String owner) {
     Session existing = sessions.get(clientId);
     if (existing != null && existing.expiryTimer >= 0) {
       vertx.cancelTimer(existing.expiryTimer);
       existing.expiryTimer = -1;
     }
-    if (existing != null && !cleanStart) {
+    if (existing != null && !cleanStart && owner.equals(existing.owner())) {
       return existing;
     }
     if (existing != null) {
       remove(existing);
     }
-    Session session = new Session(clientId, limits, metrics, journal);
+    Session session = new Session(clientId, owner, limits, metrics, journal);
     sessions.put(clientId, session);
     return session;
   }
@@ -101,6 +106,9 @@ public final class Broker {
     long now = System.currentTimeMillis();
     List<Integer> ids = subscription.subscriptionId() > 0 ? List.of(subscription.subscriptionId()) : List.of();
     for (Message message : retained.matching(subscription.filter().filter(), now)) {
+      if (ProvisioningTopics.reserved(message.topic()) && !mayReceiveReserved(session.clientId(), message.topic())) {
+        continue;
+      }
       session.offer(new Outbound(message, Math.min(message.qos(), subscription.qos()), true, ids));
     }
   }
@@ -139,7 +147,11 @@ public final class Broker {
     }
     Map<String, Grant> direct = new LinkedHashMap<>();
     Map<String, List<Subscription>> groups = new LinkedHashMap<>();
+    boolean reserved = ProvisioningTopics.reserved(message.topic());
     trie.match(message.topic(), sub -> {
+      if (reserved && !mayReceiveReserved(sub.clientId(), message.topic())) {
+        return;
+      }
       if (sub.filter().shared()) {
         groups.computeIfAbsent(sub.filter().group() + "\u0000" + sub.filter().filter(), g -> new ArrayList<>()).add(sub);
       } else if (!(sub.noLocal() && sub.clientId().equals(message.publisher()))) {
@@ -151,6 +163,17 @@ public final class Broker {
       Subscription chosen = choose(group, members);
       deliver(chosen.clientId(), message, new Grant().add(chosen));
     });
+  }
+
+  /**
+   * The platform's {@code zto/} tree reaches only the provisioning session of the device whose response
+   * topic it is, whatever wildcard filter another client was granted (contract section 9).
+   */
+  private boolean mayReceiveReserved(String clientId, String topic) {
+    String device = ProvisioningTopics.deviceOfResponse(topic);
+    Session session = sessions.get(clientId);
+    return device != null && session != null
+        && SessionOwner.device(Identity.Listener.PROVISIONING, device).equals(session.owner());
   }
 
   private void deliver(String clientId, Message message, Grant grant) {
@@ -250,9 +273,12 @@ public final class Broker {
     retained.put(message);
   }
 
-  /** A persistent session loaded at start: offline, expiring in {@code remainingSeconds}. */
-  Session restoreSession(String clientId, long expirySeconds, long remainingSeconds) {
-    Session session = new Session(clientId, limits, metrics, journal);
+  /**
+   * A persistent session loaded at start: offline, expiring in {@code remainingSeconds}, held by
+   * {@code owner} (null when stored before owners were recorded: then nobody resumes it).
+   */
+  Session restoreSession(String clientId, String owner, long expirySeconds, long remainingSeconds) {
+    Session session = new Session(clientId, owner, limits, metrics, journal);
     session.expirySeconds(expirySeconds);
     sessions.put(clientId, session);
     expireIn(session, remainingSeconds);

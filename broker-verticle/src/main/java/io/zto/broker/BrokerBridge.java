@@ -17,7 +17,7 @@ import io.zto.shared.bus.RevocationEvent;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.store.AuditRepository;
 import java.util.List;
-import java.util.Objects;
+import java.util.Locale;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +111,12 @@ public final class BrokerBridge {
       refuse(who.deviceId(), request, requestId, "requestId must be a string of 1 to 64 characters");
       return;
     }
+    String responseTopic = request.responseTopic();
+    if (responseTopic != null && !responseTopic.equals(ProvisioningTopics.response(who.deviceId()))) {
+      // the answer carries secrets: elsewhere it would reach whoever listens there (another device's command
+      // topic, a back end), so only the device's own response topic is honoured (contract section 9)
+      node.context().denied(who, "responseTopic", responseTopic);
+    }
     Object info = body.getValue("info");
     ProvisioningRequestMessage message = new ProvisioningRequestMessage(who.deviceId(), requestId,
         who.chainPem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId());
@@ -140,37 +146,46 @@ public final class BrokerBridge {
     return new JsonObject().put("requestId", requestId).put("status", "rejected").put("reason", reason);
   }
 
-  /** To the device's response topic, and for an MQTT 5 Response Topic also there with its Correlation Data. */
+  /**
+   * To the device's own response topic with the request's Correlation Data. An MQTT 5 Response Topic is
+   * honoured only when it is that same topic, so the answer goes there once and nowhere else.
+   */
   private void answer(String deviceId, Message request, JsonObject reply) {
     Buffer payload = reply.toBuffer();
     Message answer = new Message(ProvisioningTopics.response(deviceId), payload, 1, false, null, 0, 1,
         "application/json", null, request.correlationData(), List.of());
     node.broker().publish(answer);
-    String responseTopic = request.responseTopic();
-    if (responseTopic != null && !responseTopic.equals(answer.topic()) && TopicFilter.isValidTopicName(responseTopic)) {
-      node.broker().publish(answer.withTopic(responseTopic));
-    }
   }
 
+  /** Drops by device id or by the client certificate's fingerprint (the exact certificate it verified). */
   private void drop(DropSessions drop) {
-    disconnect(who -> Objects.equals(drop.deviceId(), who.deviceId())
+    disconnect(who -> drop.deviceId() != null && drop.deviceId().equals(who.deviceId())
         || drop.certificateFingerprint() != null && drop.certificateFingerprint().equals(who.certificateFingerprint()),
         drop.reason() == null ? "session dropped by the platform" : drop.reason());
   }
 
+  /**
+   * Drops by what was verified (contract section 9), whatever chain the client presented: a device's
+   * sessions on every listener; every session with a certificate verified by a stale issuer; and for a
+   * certificate, every session whose verified path holds that serial verified by that issuer (a revoked
+   * intermediate drops the devices below it). A platform certificate (its event names the device) is also
+   * matched by device id and leaf serial, so its sessions go even if the event's issuer fingerprint is not
+   * the one that verified them (an issuing CA certificate renewed with the same key).
+   */
   private void revoked(RevocationEvent event) {
     if (event.action() != RevocationEvent.Action.BLOCKED) {
       return;
     }
-    String reason = event.kind() == RevocationEvent.Kind.DEVICE ? "device disabled" : "certificate revoked";
-    if (event.kind() == RevocationEvent.Kind.DEVICE) {
-      disconnect(who -> event.deviceId().equals(who.deviceId()), reason);
-    } else if (event.kind() == RevocationEvent.Kind.ISSUER) {
-      disconnect(who -> who.issuedUnder(event.issuerFingerprint()), "issuer's CRL is stale");
-    } else {
-      String serial = event.serial().toLowerCase().replaceFirst("^0+(?=.)", "");
-      // any certificate of the verified path: a revoked intermediate drops the devices below it
-      disconnect(who -> who.holds(serial, event.issuerFingerprint()), reason);
+    String because = event.reason() == null ? "" : " (" + event.reason() + ")";
+    switch (event.kind()) {
+      case DEVICE -> disconnect(who -> event.deviceId().equals(who.deviceId()), "device blocked" + because);
+      case ISSUER -> disconnect(who -> who.issuedUnder(event.issuerFingerprint()), "issuer's CRL is stale");
+      case CERTIFICATE -> {
+        String serial = event.serial().toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", "");
+        disconnect(who -> who.holds(serial, event.issuerFingerprint())
+            || event.deviceId() != null && event.deviceId().equals(who.deviceId())
+                && serial.equals(who.certificateSerial()), "certificate revoked" + because);
+      }
     }
   }
 

@@ -78,8 +78,10 @@ public final class BrokerNode {
       public void denied(Identity who, String operation, String topic) {
         metrics.denied(operation);
         if (denials != null) {
-          denials.denied(who.deviceId() != null ? who.deviceId() : who.listener().label() + " client",
-              who.listener().label(), operation, topic);
+          // a service account by its name: which back end tried (and its own rate limit, not a shared one)
+          String actor = who.deviceId() != null ? who.deviceId()
+              : who.account() != null ? who.account() : who.listener().label() + " client";
+          denials.denied(actor, who.listener().label(), operation, topic);
         }
       }
 

@@ -105,7 +105,8 @@ final class BrokerRestore {
       }
       long remaining = stored.expiresAt() == null ? stored.expirySeconds()
           : Math.max(1, stored.expiresAt().getEpochSecond() - now.getEpochSecond());
-      broker.restoreSession(stored.clientId(), stored.expirySeconds(), remaining);
+      // the owner comes back with the session: a restart hands nobody else its subscriptions and queue
+      broker.restoreSession(stored.clientId(), stored.owner(), stored.expirySeconds(), remaining);
       loaded.add(stored.clientId());
     }
     for (StoredSubscription stored : snapshot.subscriptions()) {

@@ -16,6 +16,7 @@ import io.zto.shared.pki.DeferredClientTrust;
 import io.zto.shared.pki.TlsServerOptions;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.BrokerStateRepository;
+import io.zto.shared.store.DeviceRepository;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -31,6 +32,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final List<MqttServer> servers = new ArrayList<>();
   private final JsonObject ports = new JsonObject();
   private BrokerNode node;
+  private ClientIds clientIds;
 
   public BrokerVerticle(Platform platform) {
     this.platform = platform;
@@ -50,6 +52,8 @@ public final class BrokerVerticle extends VerticleBase {
     SessionHandover handover = vertx.isClustered() ? new SessionHandover(vertx, node, state, journal, context) : null;
     Function<String, Future<Boolean>> alive = handover == null ? other -> Future.succeededFuture(false)
         : handover::alive;
+    // clustered: a client id may be held by a session on another node, which only the store tells
+    clientIds = new ClientIds(node.broker(), new DeviceRepository(platform.db()), handover == null ? null : state);
     // stored sessions and retained messages are back before the first client connects
     return BrokerRestore.load(state, node.broker(), context, platform.nodeId(), alive)
         .compose(v -> listenAll(mqtt, authenticator, audit, handover));
@@ -95,7 +99,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   private Future<MqttServer> listen(Identity.Listener listener, MqttServerOptions options, String portKey,
                                     ConnectAuthenticator authenticator, AuditRepository audit) {
-    ConnectHandler connects = new ConnectHandler(listener, node, authenticator, audit, context);
+    ConnectHandler connects = new ConnectHandler(listener, node, authenticator, clientIds, audit, context);
     MqttServer server = MqttServer.create(vertx, options).endpointHandler(connects::handle);
     return server.listen()
         .recover(failure -> ListenFailure.describe(failure, "MQTT " + listener.label(), options.getHost(),

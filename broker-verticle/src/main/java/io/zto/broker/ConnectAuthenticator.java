@@ -8,6 +8,7 @@ import io.zto.shared.Platform;
 import io.zto.shared.config.MqttConfig;
 import io.zto.shared.domain.Device;
 import io.zto.shared.domain.MqttCredential;
+import io.zto.shared.security.RandomSecrets;
 import io.zto.shared.security.SecretHasher;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.store.CredentialRepository;
@@ -71,7 +72,7 @@ public final class ConnectAuthenticator {
     }
     return vertx.executeBlocking(() -> HASHER.verify(auth.getPassword(), account.get().passwordHash()), false)
         .compose(ok -> ok ? Future.succeededFuture(Identity.serviceAccount(listener, account.get().username(),
-            Acl.serviceAccount(account.get().allow())))
+            Acl.serviceAccount(account.get().publish(), account.get().subscribe())))
             : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong service account password"));
   }
 
@@ -136,7 +137,13 @@ public final class ConnectAuthenticator {
       return refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong username or password");
     }
     MqttCredential credential = stored.get();
-    return vertx.executeBlocking(() -> HASHER.verify(auth.getPassword(), credential.passwordHash()), false)
+    RandomSecrets digests = platform.pki().randomSecrets();
+    if (RandomSecrets.cheap(credential.passwordHash())) {
+      return digests.verify(auth.getPassword(), credential.passwordHash()) ? Future.succeededFuture()
+          : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong username or password");
+    }
+    // a slow hash stored by an older version: checked on a worker
+    return vertx.executeBlocking(() -> digests.verify(auth.getPassword(), credential.passwordHash()), false)
         .compose(ok -> ok ? Future.<Void>succeededFuture()
             : refuse(Refusal.Kind.BAD_CREDENTIALS, "wrong username or password"));
   }

@@ -6,16 +6,20 @@ import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttEndpoint;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.store.AuditRepository;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CONNECT of one listener: authenticate (off the event loop), then refuse with the right code and an
- * audit entry, or take over any connection of the same client id and accept with the session state.
+ * CONNECT of one listener: authenticate (off the event loop), check that the identity may use the client
+ * id and its session ({@link ClientIds}), then refuse with the right code and an audit entry, or take over
+ * any connection of the same client id and accept with the session state.
  */
 final class ConnectHandler {
 
@@ -24,14 +28,16 @@ final class ConnectHandler {
   private final Identity.Listener listener;
   private final BrokerNode node;
   private final ConnectAuthenticator authenticator;
+  private final ClientIds clientIds;
   private final AuditRepository audit;
   private final Context context;
 
   ConnectHandler(Identity.Listener listener, BrokerNode node, ConnectAuthenticator authenticator,
-                 AuditRepository audit, Context context) {
+                 ClientIds clientIds, AuditRepository audit, Context context) {
     this.listener = listener;
     this.node = node;
     this.authenticator = authenticator;
+    this.clientIds = clientIds;
     this.audit = audit;
     this.context = context;
   }
@@ -45,26 +51,40 @@ final class ConnectHandler {
     boolean[] closed = {false};
     // replaced by the connection's own handler on accept; until then it tells a vanished client apart
     endpoint.closeHandler(v -> closed[0] = true);
+    String clientId = endpoint.clientIdentifier();
     authenticator.authenticate(endpoint, listener)
         // repository futures may complete elsewhere: the broker state lives on this verticle's context
+        .compose(identity -> onContext(() -> clientIds.admit(identity, clientId))
+            .map(admission -> new Admitted(identity, admission)))
         .onComplete(ar -> context.runOnContext(v -> {
           if (closed[0]) {
             return;
           }
           if (ar.succeeded()) {
+            // a session of another owner is not claimed from other nodes: the device starts clean
+            boolean clean = endpoint.isCleanSession() || ar.result().admission() == ClientIds.Admission.STARTS_FRESH;
             // clustered: the session first comes over from the node that holds it
-            node.claim(endpoint.clientIdentifier(), endpoint.isCleanSession()).onComplete(claimed -> {
+            node.claim(clientId, clean).onComplete(claimed -> {
               if (!closed[0]) {
-                accept(endpoint, v5, ar.result());
+                accept(endpoint, v5, ar.result().identity());
               }
             });
           } else if (ar.cause() instanceof Refusal refusal) {
             refuse(endpoint, v5, refusal);
           } else {
-            LOG.warn("CONNECT of {} on {} failed", endpoint.clientIdentifier(), listener.label(), ar.cause());
+            LOG.warn("CONNECT of {} on {} failed", clientId, listener.label(), ar.cause());
             refuse(endpoint, v5, new Refusal(Refusal.Kind.UNAVAILABLE, "authentication unavailable"));
           }
         }));
+  }
+
+  /** An authenticated CONNECT that may use its client id. */
+  private record Admitted(Identity identity, ClientIds.Admission admission) {}
+
+  private <T> Future<T> onContext(Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
   }
 
   private void refuse(MqttEndpoint endpoint, boolean v5, Refusal refusal) {
@@ -85,13 +105,21 @@ final class ConnectHandler {
 
   private void accept(MqttEndpoint endpoint, boolean v5, Identity identity) {
     String clientId = endpoint.clientIdentifier();
+    // decided again on what is held now: another identity may have taken the id while the store was read
+    ClientIds.Admission admission = clientIds.admitHeld(identity, clientId);
+    if (admission == null) {
+      refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "client id '" + clientId
+          + "' is in use by another identity"));
+      return;
+    }
     Broker broker = node.broker();
     Session previous = broker.session(clientId);
     if (previous != null && previous.outlet() != null) {
       previous.outlet().kick(Outlet.Disconnect.SESSION_TAKEN_OVER, "another connection with this client id");
     }
     broker.cancelWill(clientId);
-    Session session = broker.open(clientId, endpoint.isCleanSession());
+    // a session of another owner is never resumed: open() discards it (contract section 9)
+    Session session = broker.open(clientId, endpoint.isCleanSession(), SessionOwner.of(identity));
     boolean present = session == previous;
     broker.expiry(session, expiry(endpoint, v5));
     ClientConnection connection = new ClientConnection(endpoint, broker, session, identity, node.context());

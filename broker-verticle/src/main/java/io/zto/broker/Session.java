@@ -15,6 +15,7 @@ public final class Session {
   public record Limits(int onlineQueueMax, int offlineQueueMax) {}
 
   private final String clientId;
+  private final String owner;
   private final Limits limits;
   private final BrokerMetrics metrics;
   private final SessionJournal journal;
@@ -26,8 +27,10 @@ public final class Session {
   private long expirySeconds;
   long expiryTimer = -1;
 
-  public Session(String clientId, Limits limits, BrokerMetrics metrics, SessionJournal journal) {
+  /** {@code owner}: who may resume it ({@link SessionOwner}); null for a stored session of unknown owner. */
+  public Session(String clientId, String owner, Limits limits, BrokerMetrics metrics, SessionJournal journal) {
     this.clientId = clientId;
+    this.owner = owner;
     this.limits = limits;
     this.metrics = metrics;
     this.journal = journal;
@@ -35,6 +38,11 @@ public final class Session {
 
   public String clientId() {
     return clientId;
+  }
+
+  /** Who may resume this session ({@link SessionOwner}); null if unknown (stored before owners were). */
+  public String owner() {
+    return owner;
   }
 
   public Map<String, Subscription> subscriptions() {

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * The journal on the repository layer. Writes of one client run one after the other (a chain of
  * futures per client), so a PostgreSQL pool cannot reorder a subscribe and the unsubscribe after it.
  * Failures are logged, never thrown at the broker: persistence is best effort while running.
+ *
+ * <p>Messages of the platform's {@code zto/} tree are never written, queued or retained: provisioning
+ * answers carry an MQTT password and an EST challenge, which must not lie in the session store in clear
+ * (contract section 9). They stay in the session's memory only; a device whose answer was lost with a
+ * restart or a handover asks again with the same requestId and gets the same answer (contract section 4).
  */
 final class StoredJournal implements SessionJournal {
 
@@ -49,7 +54,7 @@ final class StoredJournal implements SessionJournal {
 
   @Override
   public void online(Session session) {
-    StoredSession row = new StoredSession(session.clientId(), session.expirySeconds(), nodeId, null);
+    StoredSession row = new StoredSession(session.clientId(), session.expirySeconds(), nodeId, null, session.owner());
     then(session.clientId(), () -> repo.saveSession(row, Instant.now(), List.of()));
   }
 
@@ -57,10 +62,10 @@ final class StoredJournal implements SessionJournal {
   public void offline(Session session) {
     Instant now = Instant.now();
     StoredSession row = new StoredSession(session.clientId(), session.expirySeconds(), nodeId,
-        now.plusSeconds(session.expirySeconds()));
+        now.plusSeconds(session.expirySeconds()), session.owner());
     List<JsonObject> queue = new ArrayList<>();
-    session.window().inflight().forEach(o -> queue.add(toJson(o)));
-    session.window().waiting().forEach(o -> queue.add(toJson(o)));
+    session.window().inflight().stream().filter(StoredJournal::storable).forEach(o -> queue.add(toJson(o)));
+    session.window().waiting().stream().filter(StoredJournal::storable).forEach(o -> queue.add(toJson(o)));
     then(session.clientId(), () -> repo.saveSession(row, now, queue));
   }
 
@@ -82,16 +87,27 @@ final class StoredJournal implements SessionJournal {
 
   @Override
   public void queued(Session session, Outbound message) {
+    if (!storable(message)) {
+      return;
+    }
     JsonObject json = toJson(message);
     then(session.clientId(), () -> repo.enqueue(session.clientId(), json));
   }
 
   @Override
   public void retained(Message message) {
+    if (ProvisioningTopics.reserved(message.topic())) {
+      return;
+    }
     boolean clear = message.payload().length() == 0;
     Instant expires = message.expiresAt() == 0 ? null : Instant.ofEpochMilli(message.expiresAt());
     JsonObject json = clear ? null : message.toJson();
     then("$retained/" + message.topic(), () -> repo.retain(message.topic(), json, expires));
+  }
+
+  /** Whether a queued message may be written to the store: nothing of the platform's {@code zto/} tree. */
+  static boolean storable(Outbound message) {
+    return !ProvisioningTopics.reserved(message.message().topic());
   }
 
   static JsonObject options(Subscription sub) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three clustered broker nodes in one JVM (each its own Vert.x and Hazelcast member on loopback) over one
  * PostgreSQL behave as one broker for real MQTT clients: delivery, retained messages, persistent sessions,
- * takeover and revocation across nodes.
+ * takeover, session ownership and revocation across nodes.
  */
 class ClusteredBrokersTest {
 
@@ -246,5 +246,56 @@ class ClusteredBrokersTest {
     // AND told it why: DISCONNECT 0x98 = 152 (administrative action)
     Clients.Run ended = sub.await();
     assertThat(ended.out()).contains("Received DISCONNECT (152)");
+  }
+
+  @Test
+  void aSessionHeldOnAnotherNodeIsNotResumedByAnotherIdentity() {
+    TestCluster.Node a = cluster.node(0);
+    TestCluster.Node b = cluster.node(1);
+    TestCluster.Node c = cluster.node(2);
+    // GIVEN the service account's persistent session "shared-worker" on node A, offline, subscribed to backend/jobs
+    List<String> account = List.of("--cafile", devices.rootPem().toString(), "-V", "mqttv311", "-i", "shared-worker",
+        "-u", TestCluster.ACCOUNT, "-P", TestCluster.ACCOUNT_PASSWORD, "-c", "-q", "1", "-t", "backend/jobs");
+    List<String> first = new ArrayList<>(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p",
+        String.valueOf(a.operationalPort())));
+    first.addAll(account);
+    first.add("-E");
+    Clients.Run subscribed = Clients.run(first);
+    assertThat(subscribed.exit()).as(subscribed.err()).isZero();
+    // AND a job queued for it
+    pub(b, "backend/jobs", "job-across-nodes");
+    // WHEN an anonymous client connects to node B with the same client id, asking for the session
+    Clients.Run stolen = Clients.run(plain("mosquitto_sub", b, "-V", "mqttv311", "-i", "shared-worker", "-c", "-q", "1",
+        "-t", "backend/jobs", "-C", "1", "-W", "5"));
+    // THEN node B, which holds nothing, refuses it by the owner in the store: identifier rejected, nothing received
+    assertThat(stolen.err()).contains("identifier rejected");
+    assertThat(stolen.out()).doesNotContain("job-across-nodes");
+    // AND the account resumes its session on node C with the job
+    List<String> resume = new ArrayList<>(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p",
+        String.valueOf(c.operationalPort())));
+    resume.addAll(account);
+    resume.addAll(List.of("-C", "1", "-W", "10"));
+    assertThat(Clients.run(resume).out().strip()).isEqualTo("job-across-nodes");
+  }
+
+  @Test
+  void aRefusedClientIdDoesNotDisconnectItsOwnerOnAnotherNode() {
+    TestCluster.Node a = cluster.node(0);
+    TestCluster.Node b = cluster.node(1);
+    // GIVEN the service account connected on node A with a persistent session "live-worker"
+    Clients.Running owner = Clients.start(List.of("stdbuf", "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p",
+        String.valueOf(a.operationalPort()), "--cafile", devices.rootPem().toString(), "-V", "mqttv311", "-i",
+        "live-worker", "-u", TestCluster.ACCOUNT, "-P", TestCluster.ACCOUNT_PASSWORD, "-c", "-q", "1", "-t",
+        "backend/live", "-C", "1", "-W", "20", "-d"));
+    Clients.awaitOutput(owner, "SUBACK");
+    // WHEN an anonymous client connects to node B with that client id
+    Clients.Run stolen = Clients.run(plain("mosquitto_sub", b, "-V", "mqttv311", "-i", "live-worker", "-c", "-q", "1",
+        "-t", "backend/live", "-W", "3"));
+    // THEN it is refused before anything is taken: the owner's connection stays up (one CONNECT) and gets the next job
+    assertThat(stolen.err()).contains("identifier rejected");
+    pub(b, "backend/live", "still-mine");
+    Clients.Run ended = owner.await();
+    assertThat(ended.out()).contains("still-mine");
+    assertThat(ended.out().split("sending CONNECT", -1)).hasSize(2);
   }
 }

@@ -120,4 +120,21 @@ class PlainListenerTest {
     // THEN no will arrives
     assertThat(messages(watcher.await())).isEmpty();
   }
+
+  @Test
+  void anonymousClientsCannotUseTheReservedZtoTree() {
+    // GIVEN the development listener with anonymous access (any topic but the platform's zto/ tree)
+    String port = String.valueOf(broker.plainPort());
+    // WHEN an anonymous client subscribes to zto/# and publishes a forged provisioning answer (MQTT 5, QoS 1)
+    Clients.Run subscribed = Clients.run("mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-i",
+        "anon-zto-1", "-t", "zto/#", "-W", "3", "-d");
+    Clients.Run forged = Clients.run("mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-i",
+        "anon-zto-2", "-q", "1", "-d", "-t", "zto/v1/gw-1/provision/response", "-m", "{\"status\":\"provisioned\"}");
+    // THEN both are refused with 0x87 (135), while other topics stay open to it
+    assertThat(subscribed.out()).contains("Subscribed (mid: 1): 135");
+    assertThat(forged.out()).contains("received PUBACK (Mid: 1, RC:135)");
+    Clients.Run elsewhere = Clients.run("mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-i",
+        "anon-zto-3", "-q", "1", "-d", "-t", "anything/else", "-m", "x");
+    assertThat(elsewhere.out()).contains("received PUBACK (Mid: 1, RC:0)");
+  }
 }

@@ -6,10 +6,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.zto.shared.Platform;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.pki.PlatformPki;
+import io.zto.shared.security.SecretHasher;
 import io.zto.shared.store.Database;
 import io.zto.shared.store.DatabaseOptions;
 import io.zto.shared.testing.Await;
@@ -18,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -52,9 +54,17 @@ final class TestCluster implements AutoCloseable {
   private final List<Integer> memberPorts = new ArrayList<>();
   private final String databaseUrl;
   private final PlatformPki pki;
-  private final ZtoConfig config = ZtoConfig.of(Map.of("mqtt.plain.enabled", "true", "mqtt.plain.allowAnonymous",
-      "true", "mqtt.plain.port", "0", "mqtt.operational.port", "0", "mqtt.provisioning.port", "0",
-      "mqtt.host", "127.0.0.1"));
+  /** Password of the service account {@value #ACCOUNT} (operational listener; allow list {@code backend/#}). */
+  static final String ACCOUNT_PASSWORD = "cluster-backend-password";
+  static final String ACCOUNT = "backend";
+  private static final String ACCOUNT_HASH = SecretHasher.argon2id().hash(ACCOUNT_PASSWORD);
+
+  private final ZtoConfig config = ZtoConfig.fromJson(new JsonObject().put("mqtt", new JsonObject()
+      .put("host", "127.0.0.1")
+      .put("plain", new JsonObject().put("enabled", true).put("port", 0).put("allowAnonymous", true))
+      .put("operational", new JsonObject().put("port", 0)).put("provisioning", new JsonObject().put("port", 0))
+      .put("serviceAccounts", new JsonArray().add(new JsonObject().put("username", ACCOUNT)
+          .put("passwordHash", ACCOUNT_HASH).put("allow", new JsonArray().add("backend/#"))))));
 
   private TestCluster(String databaseUrl, PlatformPki pki) {
     this.databaseUrl = databaseUrl;

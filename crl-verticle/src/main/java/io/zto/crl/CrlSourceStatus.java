@@ -1,9 +1,7 @@
 package io.zto.crl;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.RevocationEvent;
 import io.zto.shared.domain.CrlSource;
 import java.time.Clock;
@@ -23,17 +21,17 @@ final class CrlSourceStatus {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrlSourceStatus.class);
 
-  private final Vertx vertx;
   private final CrlSourceMetrics metrics;
   private final Clock clock;
+  private final RevocationService revocations;
   private volatile List<CrlSource> latest = List.of();
   /** Refuse-all sources seen stale at the last tick; null before the first tick. */
   private Set<String> staleRefusing;
 
-  CrlSourceStatus(Vertx vertx, CrlSourceMetrics metrics, Clock clock) {
-    this.vertx = vertx;
+  CrlSourceStatus(CrlSourceMetrics metrics, Clock clock, RevocationService revocations) {
     this.metrics = metrics;
     this.clock = clock;
+    this.revocations = revocations;
   }
 
   void update(List<CrlSource> sources) {
@@ -48,9 +46,7 @@ final class CrlSourceStatus {
         if (staleRefusing != null && !staleRefusing.contains(source.id())) {
           LOG.warn("CRL source {} ({}) is stale since {}: refusing every certificate of its issuer", source.id(),
               source.url(), source.staleSince(now).get());
-          vertx.eventBus().publish(Addresses.REVOCATION_EVENTS, new RevocationEvent(RevocationEvent.Kind.ISSUER,
-              RevocationEvent.Action.BLOCKED, null, source.issuerFingerprint(), null, "issuer's CRL is stale", now)
-              .toJson());
+          revocations.issuerStale(source, now);
         }
       }
     }

@@ -4,8 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.zto.crl.CrlSyncFailure.Kind;
-import io.zto.shared.bus.CrlSourceEvents;
-import io.zto.shared.bus.RevocationEvent;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.domain.CrlSource;
 import io.zto.shared.domain.RevocationReason;
@@ -15,19 +13,16 @@ import io.zto.shared.store.CrlSourceRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One refresh of a CRL source: fetch, parse and verify off the event loop, apply to the stored entries,
- * announce each change. Only the node whose transaction applied a CRL announces its changes, so a cluster
- * where several nodes fetch the same source announces each change once. A failure of any kind leaves the
- * entries as they were and is recorded on the source (lastError, failures), audited, counted and logged.
+ * announce each change through the {@link RevocationService}. Only the node whose transaction applied a
+ * CRL announces its changes, so a cluster where several nodes fetch the same source announces each
+ * change once. A failure of any kind leaves the entries as they were and is recorded on the source
+ * (lastError, failures), audited, counted and logged.
  */
 final class CrlSourceSync {
 
@@ -41,16 +36,18 @@ final class CrlSourceSync {
   private final AuditRepository audit;
   private final CrlFetcher fetcher;
   private final CrlSourceMetrics metrics;
+  private final RevocationService revocations;
   private final String nodeId;
   private final Clock clock;
 
   CrlSourceSync(Vertx vertx, CrlSourceRepository sources, AuditRepository audit, CrlFetcher fetcher,
-                CrlSourceMetrics metrics, String nodeId, Clock clock) {
+                CrlSourceMetrics metrics, RevocationService revocations, String nodeId, Clock clock) {
     this.vertx = vertx;
     this.sources = sources;
     this.audit = audit;
     this.fetcher = fetcher;
     this.metrics = metrics;
+    this.revocations = revocations;
     this.nodeId = nodeId;
     this.clock = clock;
   }
@@ -104,31 +101,11 @@ final class CrlSourceSync {
         crl.number(), diff.added().size(), diff.removed().size());
     JsonObject details = new JsonObject().put("url", source.url()).put("crlNumber", crl.number().toString())
         .put("delta", crl.delta()).put("added", diff.added().size()).put("removed", diff.removed().size());
-    // building 100,000 events is CPU work: off the event loop
-    return vertx.executeBlocking(() -> events(source, crl, diff, at), false)
-        .compose(events -> CrlSourceEvents.publish(vertx, events))
+    String released = crl.delta() ? RevocationReason.REMOVE_FROM_CRL.rfcName() : "no longer listed";
+    return revocations.sourceChanged(source, diff, crl.entries(), released, at)
         .compose(published -> audit.append(AuditEvent.succeeded(ACTOR, "crl-source.sync", source.id())
             .withDetails(details).withNode(nodeId)))
         .map(ignored -> outcome(source, "accepted").mergeIn(details));
-  }
-
-  private static List<RevocationEvent> events(CrlSource source, CrlVerifier.Verified crl, CrlSource.Diff diff,
-                                              Instant at) {
-    Map<String, RevocationReason> reasons = new HashMap<>();
-    crl.entries().forEach(entry -> reasons.put(entry.serial(), entry.reason()));
-    String released = crl.delta() ? RevocationReason.REMOVE_FROM_CRL.rfcName() : "no longer listed";
-    List<RevocationEvent> events = new ArrayList<>(diff.added().size() + diff.removed().size());
-    for (String serial : diff.added()) {
-      RevocationReason reason = reasons.get(serial);
-      events.add(new RevocationEvent(RevocationEvent.Kind.CERTIFICATE, RevocationEvent.Action.BLOCKED, serial,
-          source.issuerFingerprint(), null, reason == null ? RevocationReason.UNSPECIFIED.rfcName() : reason.rfcName(),
-          at));
-    }
-    for (String serial : diff.removed()) {
-      events.add(new RevocationEvent(RevocationEvent.Kind.CERTIFICATE, RevocationEvent.Action.UNBLOCKED, serial,
-          source.issuerFingerprint(), null, released, at));
-    }
-    return events;
   }
 
   private Future<JsonObject> failed(CrlSource source, Throwable cause, Instant at) {

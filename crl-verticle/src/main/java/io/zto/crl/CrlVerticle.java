@@ -15,14 +15,17 @@ import io.zto.shared.config.Role;
 import io.zto.shared.domain.CrlSource;
 import io.zto.shared.domain.IssuedCrl;
 import io.zto.shared.net.Health;
+import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.PlatformPki;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CrlSourceRepository;
+import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.IssuedCrlRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * reissues the issuing CA's own CRL ({@link Addresses#CRL_GET}, {@link Addresses#CRL_REISSUE}) and renews
  * it at half its validity; fetches, verifies and applies the external CRL sources when due
  * ({@link CrlSourceScheduler}) or when asked ({@link Addresses#CRL_REFRESH}), announcing every change on
- * {@link Addresses#REVOCATION_EVENTS}; reports stale sources in its health and metrics.
+ * {@link Addresses#REVOCATION_EVENTS}; reports stale sources in its health and metrics. Runs the revocation
+ * service ({@link RevocationService}, {@link Addresses#REVOCATION_REQUEST}), the one owner of revoking
+ * certificates and blocking devices, since it is the one that reissues the CRL.
  */
 public final class CrlVerticle extends VerticleBase {
 
@@ -50,6 +55,7 @@ public final class CrlVerticle extends VerticleBase {
   private CrlSourceRepository sources;
   private CrlSourceScheduler scheduler;
   private CrlSourceStatus status;
+  private RevocationService revocations;
 
   public CrlVerticle(Platform platform) {
     this(platform, new CrlSyncOptions().setFetchTimeout(platform.config().crl().fetchTimeout()));
@@ -76,8 +82,12 @@ public final class CrlVerticle extends VerticleBase {
             failure.getMessage()));
       }
     });
+    revocations = new RevocationService(vertx, new CertificateRepository(platform.db()),
+        new DeviceRepository(platform.db()), new CrlSourceRepository(platform.db()), new AuditRepository(platform.db()),
+        issuer, Fingerprints.sha256(platform.pki().issuingCertificate()), platform.nodeId(), Clock.systemUTC());
     startSources();
-    return Future.join(
+    return Future.join(List.of(
+        revocations.start(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_GET, msg -> answer(msg, false)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REISSUE, msg -> answer(msg, true)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CRL_REFRESH, this::refresh).completion(),
@@ -85,7 +95,7 @@ public final class CrlVerticle extends VerticleBase {
             status.health().put("database", platform.db().kind()).put("leader", lease.leader())
                 .put("isLeader", lease.isLeader()))),
         lease.start(),
-        issuer.current());
+        issuer.current()));
   }
 
   @Override
@@ -102,11 +112,11 @@ public final class CrlVerticle extends VerticleBase {
     Clock clock = Clock.systemUTC();
     sources = new CrlSourceRepository(platform.db(), vertx);
     CrlSourceMetrics metrics = new CrlSourceMetrics(platform.metrics(), clock);
-    status = new CrlSourceStatus(vertx, metrics, clock);
+    status = new CrlSourceStatus(metrics, clock, revocations);
     CrlFetcher fetcher = new CrlFetcher(vertx, WebClient.create(vertx, options.webClientOptions()),
         options.maxCrlBytes(), options.fetchTimeout());
     CrlSourceSync sync = new CrlSourceSync(vertx, sources, new AuditRepository(platform.db()), fetcher, metrics,
-        platform.nodeId(), clock);
+        revocations, platform.nodeId(), clock);
     scheduler = new CrlSourceScheduler(vertx, sources, sync, options.tick(), clock, status::update);
     scheduler.watch();
     // only the lease holder fetches for the cluster: started when this node wins the lease, stopped when it loses it

@@ -8,8 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.zto.shared.bus.Addresses;
-import io.zto.shared.bus.CrlSourceEvents;
-import io.zto.shared.bus.RevocationEvent;
+import io.zto.shared.bus.RevocationRequest;
 import io.zto.shared.config.CrlConfig;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.domain.CrlSource;
@@ -34,7 +33,7 @@ import java.util.Optional;
  * operators register external ones (URL, issuer certificate, refresh interval, stale policy), see their
  * fetch state (stale, entryCount, lastError, failures, nextAttemptAt), fetch one now
  * ({@code POST .../refresh}, answered by a node of the crl role) and delete them, which unblocks their
- * entries at once.
+ * entries at once (done by the revocation service, {@link Revocations}).
  */
 final class CrlSourceApi {
 
@@ -47,15 +46,17 @@ final class CrlSourceApi {
   private final AuditRepository audit;
   private final CrlConfig config;
   private final String issuingCaFingerprint;
+  private final Revocations revocations;
 
   CrlSourceApi(Vertx vertx, CrlSourceRepository sources, IssuedCrlRepository issued, AuditRepository audit,
-               CrlConfig config, String issuingCaFingerprint) {
+               CrlConfig config, String issuingCaFingerprint, Revocations revocations) {
     this.vertx = vertx;
     this.sources = sources;
     this.issued = issued;
     this.audit = audit;
     this.config = config;
     this.issuingCaFingerprint = issuingCaFingerprint;
+    this.revocations = revocations;
   }
 
   void create(RoutingContext ctx) {
@@ -109,28 +110,11 @@ final class CrlSourceApi {
             .withDetails(outcome)).map(outcome)));
   }
 
+  /** Through the revocation service: the source and its entries go, each entry announced unblocked. */
   void delete(RoutingContext ctx) {
-    String id = ApiRequests.id(ctx);
-    if (CrlSource.PLATFORM_ID.equals(id)) {
-      ApiResponses.fail(ctx, ApiResponses.conflict("'" + id + "' is the platform's own issuing CA, a built-in CRL"
-          + " source that cannot be deleted; revoke its certificates with POST /api/v1/certificates/{serial}/revoke"));
-      return;
-    }
-    sources.get(id)
-        .compose(found -> found.isEmpty() ? Future.failedFuture(notFound(id))
-            : sources.delete(id).compose(serials -> unblock(found.get(), serials.orElse(List.of())))
-            .compose(unblocked -> audit.append(AuditEvent.succeeded(ApiRequests.actor(ctx), "crl-source.delete", id)
-                .withDetails(new JsonObject().put("url", found.get().url()).put("unblocked", unblocked)))))
+    revocations.ask(RevocationRequest.deleteSource(ApiRequests.id(ctx), ApiRequests.actor(ctx)))
         .onSuccess(ignored -> ctx.response().setStatusCode(204).end())
         .onFailure(failure -> ApiResponses.fail(ctx, failure));
-  }
-
-  /** Announces that the deleted source's entries block nothing any more; the number announced. */
-  private Future<Integer> unblock(CrlSource source, List<String> serials) {
-    Instant now = Instant.now();
-    List<RevocationEvent> events = serials.stream().map(serial -> new RevocationEvent(RevocationEvent.Kind.CERTIFICATE,
-        RevocationEvent.Action.UNBLOCKED, serial, source.issuerFingerprint(), null, "CRL source deleted", now)).toList();
-    return CrlSourceEvents.publish(vertx, events).map(events.size());
   }
 
   /** The stored source with what an operator needs to judge it. */

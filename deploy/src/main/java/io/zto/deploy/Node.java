@@ -34,6 +34,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.time.Clock;
+import io.zto.shared.cluster.NodeCertificates;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -74,17 +77,49 @@ public final class Node {
   static Future<Node> start(ZtoConfig config, Consumer<VertxOptions> tuning) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics(registry);
+    if (config.cluster().enabled() && config.cluster().eventBusTls()) {
+      // the event bus's TLS identity is the node's server certificate, which the PKI bootstrap makes (from the
+      // cluster's shared CA, read from the database with cluster.secretFile): bootstrap on a short-lived local
+      // instance first, then join the cluster with it
+      return bootstrapAlone(config).compose(material -> vertx(config, registry, tuning, material.node())
+          .compose(vertx -> start(vertx, config, registry, Future.succeededFuture(material.pki()))
+              .onFailure(failure -> vertx.close())));
+    }
     // Not chained on close(): a callback on an event loop of the closing instance would never run.
-    return vertx(config, registry, tuning).compose(vertx -> start(vertx, config, registry)
+    return vertx(config, registry, tuning, null).compose(vertx -> start(vertx, config, registry, null)
         .onFailure(failure -> vertx.close()));
   }
 
-  private static Future<Node> start(Vertx vertx, ZtoConfig config, PrometheusMeterRegistry registry) {
+  /** The PKI material and the node's event-bus identity. */
+  private record Material(PlatformPki pki, NodeCertificates.NodeIdentity node) {}
+
+  /** The PKI material and node identity, read or made on a Vert.x instance of its own that is closed afterwards. */
+  private static Future<Material> bootstrapAlone(ZtoConfig config) {
+    Vertx local = Vertx.vertx();
+    // completed outside the local instance's contexts: a callback on one of them would never run once it closed
+    CompletableFuture<Material> material = new CompletableFuture<>();
+    Database.open(local, databaseOptions(config))
+        .compose(db -> pki(local, db, config).eventually(db::close))
+        .compose(pki -> local.executeBlocking(() -> new Material(pki,
+            NodeCertificates.issue(pki, config.cluster().host(), Clock.systemUTC()))))
+        .onComplete(done -> {
+          local.close();
+          if (done.succeeded()) {
+            material.complete(done.result());
+          } else {
+            material.completeExceptionally(done.cause());
+          }
+        });
+    return Future.fromCompletionStage(material);
+  }
+
+  private static Future<Node> start(Vertx vertx, ZtoConfig config, PrometheusMeterRegistry registry,
+                                    Future<PlatformPki> material) {
     String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
     LOG.info("Starting node {}{}", nodeId, config.cluster().enabled() ? " in cluster '" + config.cluster().name() + "'" : "");
     return Database.open(vertx, databaseOptions(config))
-        .compose(db -> pki(vertx, db, config)
-            .compose(material -> deploy(vertx, new Platform(config, db, material, registry, nodeId)))
+        .compose(db -> (material != null ? material : pki(vertx, db, config))
+            .compose(pki -> deploy(vertx, new Platform(config, db, pki, registry, nodeId)))
             .recover(failure -> db.close().transform(ignored -> Future.failedFuture(failure))));
   }
 
@@ -141,14 +176,23 @@ public final class Node {
         : options.setUrl(config.db().url());
   }
 
-  private static Future<Vertx> vertx(ZtoConfig config, PrometheusMeterRegistry registry, Consumer<VertxOptions> tuning) {
+  /** @param material the node's event-bus identity, or null (not clustered, or no TLS) */
+  private static Future<Vertx> vertx(ZtoConfig config, PrometheusMeterRegistry registry, Consumer<VertxOptions> tuning,
+                                     NodeCertificates.NodeIdentity material) {
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(false)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     tuning.accept(options);
     if (config.cluster().enabled()) {
-      options.getEventBusOptions().setHost(config.cluster().host()).setPort(0);
+      options.getEventBusOptions().setHost(config.cluster().host()).setPort(config.cluster().eventBusPort());
+      if (material != null) {
+        EventBusSecurity.apply(options.getEventBusOptions(), material, config.pki().tlsEngine());
+        LOG.info("event bus: mutual TLS with node certificates of the cluster node CA, port {}",
+            config.cluster().eventBusPort());
+      } else {
+        LOG.warn("cluster.eventBusTls is false: node-to-node traffic is in clear and unauthenticated");
+      }
     }
     VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
     if (!config.cluster().enabled()) {

@@ -56,8 +56,9 @@ final class OperatorApi {
     TrustAnchorApi trustAnchors = new TrustAnchorApi(vertx, anchors, audit);
     EnrollmentApi enrollmentApi = new EnrollmentApi(enrollments, anchors, audit);
     ProvisioningRequestApi requests = new ProvisioningRequestApi(vertx, new ProvisioningRequestRepository(db));
-    DeviceApi devices = new DeviceApi(vertx, new DeviceRepository(db), new CertificateRepository(db),
-        new ProvisioningRequestRepository(db), audit, renewalWarningPercent);
+    Revocations revocations = new Revocations(vertx);
+    DeviceApi devices = new DeviceApi(new DeviceRepository(db), new CertificateRepository(db),
+        new ProvisioningRequestRepository(db), revocations, renewalWarningPercent);
     operations.put("listTrustAnchors", trustAnchors::list);
     operations.put("createTrustAnchor", trustAnchors::create);
     operations.put("getTrustAnchor", trustAnchors::get);
@@ -87,8 +88,8 @@ final class OperatorApi {
     operations.put("sendCommand", commands::send);
     operations.put("listDeviceCommands", commands::listOfDevice);
     operations.put("getCommand", commands::get);
-    CertificatesApi certificates = new CertificatesApi(vertx, new CertificateRepository(db), audit, issuerFingerprint,
-        nodeId, renewalWarningPercent);
+    CertificatesApi certificates = new CertificatesApi(new CertificateRepository(db), revocations,
+        renewalWarningPercent);
     operations.put("listCertificates", certificates::list);
     operations.put("getCertificate", certificates::get);
     operations.put("revokeCertificate", certificates::revoke);
@@ -97,7 +98,7 @@ final class OperatorApi {
     operations.put("approveEstRequest", estRequests::approve);
     operations.put("rejectEstRequest", estRequests::reject);
     CrlSourceApi crlSources = new CrlSourceApi(vertx, new CrlSourceRepository(db), new IssuedCrlRepository(db), audit,
-        crlConfig, issuerFingerprint);
+        crlConfig, issuerFingerprint, revocations);
     operations.put("listCrlSources", crlSources::list);
     operations.put("createCrlSource", crlSources::create);
     operations.put("getCrlSource", crlSources::get);

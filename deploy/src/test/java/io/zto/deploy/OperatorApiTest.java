@@ -9,6 +9,7 @@ import io.zto.shared.bus.CommandReply;
 import io.zto.shared.bus.DeliverMessage;
 import io.zto.shared.bus.DropSessions;
 import io.zto.shared.bus.ProvisioningRequestMessage;
+import io.zto.shared.bus.RevocationEvent;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.Pem;
@@ -159,12 +160,21 @@ class OperatorApiTest {
     call("POST", "/api/v1/enrollments", new JsonObject().put("deviceId", "d-1").put("approval", "auto"));
     DeviceIdentity device = FACTORY.ldevid("d-1");
     assertThat(provision(device, "r-1").getString("status")).isEqualTo("provisioned");
+    BlockingQueue<RevocationEvent> events = new LinkedBlockingQueue<>();
+    Await.result(node.vertx().eventBus().<JsonObject>consumer(Addresses.REVOCATION_EVENTS,
+        msg -> events.add(RevocationEvent.fromJson(msg.body()))).completion());
     BlockingQueue<DropSessions> drops = new LinkedBlockingQueue<>();
     Await.result(node.vertx().eventBus().<JsonObject>consumer(Addresses.BROKER_DROP_SESSIONS,
         msg -> drops.add(DropSessions.fromJson(msg.body()))).completion());
-    // WHEN disabled THEN its sessions are dropped and provisioning refuses it
+    // WHEN disabled THEN its sessions are dropped by one DEVICE BLOCKED event, without a second kick,
+    // and provisioning refuses it
     assertThat(json(call("POST", "/api/v1/devices/d-1/disable", null)).getString("state")).isEqualTo("disabled");
-    assertThat(drops.poll(10, TimeUnit.SECONDS).deviceId()).isEqualTo("d-1");
+    RevocationEvent blocked = events.poll(10, TimeUnit.SECONDS);
+    assertThat(blocked.kind()).isEqualTo(RevocationEvent.Kind.DEVICE);
+    assertThat(blocked.action()).isEqualTo(RevocationEvent.Action.BLOCKED);
+    assertThat(blocked.deviceId()).isEqualTo("d-1");
+    assertThat(drops.poll(1, TimeUnit.SECONDS)).isNull();
+    assertThat(events.poll(1, TimeUnit.SECONDS)).isNull();
     assertThat(provision(device, "r-2").getString("reason")).contains("disabled");
     // WHEN enabled THEN provisioned again
     assertThat(json(call("POST", "/api/v1/devices/d-1/enable", null)).getString("state")).isEqualTo("provisioned");

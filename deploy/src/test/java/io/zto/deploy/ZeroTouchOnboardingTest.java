@@ -295,7 +295,7 @@ class ZeroTouchOnboardingTest {
     String serial = cert.getSerialNumber().toString(16);
     assertThat(OperatorClient.json(operator.api("GET", "/api/v1/certificates/" + serial, null, null))
         .getString("status")).isEqualTo("valid");
-    // WHEN enabled THEN the same certificate re-enrolls again and the device is back
+    // WHEN enabled THEN the same certificate re-enrolls again (superseding it) and the device is back
     assertThat(OperatorClient.json(operator.api("POST", "/api/v1/devices/" + id + "/enable", null, null))
         .getString("state")).isEqualTo("provisioned");
     X509Certificate renewed = single(BcEst.service(tmp.resolve("zto-data/root-ca.pem"), estPort(), null, key,
@@ -306,16 +306,20 @@ class ZeroTouchOnboardingTest {
     X509Certificate current = agent.certificate();
     assertThat(operator.api("DELETE", "/api/v1/devices/" + id, null, null).statusCode()).isEqualTo(204);
     assertThat(operator.api("DELETE", "/api/v1/devices/" + id, null, null).statusCode()).isEqualTo(204);
-    // THEN dropped, every certificate revoked for cessationOfOperation and on the CRL, enrollment closed
+    // THEN dropped, every valid certificate revoked for cessationOfOperation and on the CRL (the one the
+    // re-enrollment superseded keeps its reason), enrollment closed
     OperatorClient.awaitEvent(mine, id, AgentEvent.Kind.DISCONNECTED);
     JsonObject device = OperatorClient.json(operator.api("GET", "/api/v1/devices/" + id, null, null));
     assertThat(device.getString("state")).isEqualTo("retired");
     var certificates = OperatorClient.json(operator.api("GET", "/api/v1/certificates?deviceId=" + id, null, null))
         .getJsonArray("items");
     assertThat(certificates.size()).isGreaterThanOrEqualTo(3);
-    certificates.forEach(c -> assertThat(((JsonObject) c).getString("revocationReason")).isEqualTo("cessationOfOperation"));
+    String superseded = cert.getSerialNumber().toString(16);
+    certificates.forEach(c -> assertThat(((JsonObject) c).getString("revocationReason")).isEqualTo(
+        superseded.equals(((JsonObject) c).getString("serial")) ? "superseded" : "cessationOfOperation"));
     X509CRL crl = operator.crl("issuing");
-    for (X509Certificate issued : List.of(cert, renewed, current)) {
+    assertThat(crl.getRevokedCertificate(cert).getRevocationReason()).isEqualTo(CRLReason.SUPERSEDED);
+    for (X509Certificate issued : List.of(renewed, current)) {
       assertThat(crl.getRevokedCertificate(issued).getRevocationReason()).isEqualTo(CRLReason.CESSATION_OF_OPERATION);
     }
     assertThat(OperatorClient.json(operator.api("GET", "/api/v1/enrollments/" + device.getString("enrollmentId"),

@@ -52,8 +52,9 @@ final class ZtoCluster implements AutoCloseable {
     Path secret = dir.resolve("cluster-secret");
     Files.writeString(secret, UUID.randomUUID() + "-" + UUID.randomUUID() + "\n");
     // all at once, so that no two nodes are handed the same free port
-    int[] ports = ZtoProcess.freePorts(6 * count);
+    int[] ports = ZtoProcess.freePorts(7 * count);
     int[] clusterPorts = Arrays.copyOfRange(ports, 0, count);
+    int[] eventBus = Arrays.copyOfRange(ports, 6 * count, 7 * count);
     int[] plain = Arrays.copyOfRange(ports, count, 2 * count);
     String members = Arrays.stream(clusterPorts).mapToObj(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
     String name = "it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -64,7 +65,7 @@ final class ZtoCluster implements AutoCloseable {
         List<String> settings = new ArrayList<>(List.of("db.url=" + db, "cluster.enabled=true",
             "cluster.secretFile=" + secret, "cluster.port=" + clusterPorts[i], "cluster.members=" + members,
             "cluster.name=" + name, "mqtt.plain.enabled=true", "mqtt.plain.port=" + plain[i],
-            "mqtt.plain.allowAnonymous=true"));
+            "mqtt.plain.allowAnonymous=true", "cluster.eventBusPort=" + eventBus[i]));
         settings.addAll(List.of(extraSettings));
         int index = i;
         int[] own = Arrays.copyOfRange(ports, 2 * count + 4 * index, 2 * count + 4 * index + 4);

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.domain.EstChallenge;
 import io.zto.shared.pki.CheckedCsr;
-import io.zto.shared.security.SecretHasher;
+import io.zto.shared.security.RandomSecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -18,7 +18,6 @@ import java.util.Optional;
  */
 final class ChallengeCheck {
 
-  private static final SecretHasher HASHER = SecretHasher.argon2id();
 
   private final EstServices services;
 
@@ -58,22 +57,39 @@ final class ChallengeCheck {
   Future<Optional<EstChallenge>> usedWithKey(String deviceId, String publicKeyHash, String secret, Instant now) {
     return services.challenges.findUsed(deviceId, publicKeyHash, now).compose(used -> used.isEmpty()
         ? Future.succeededFuture(Optional.<EstChallenge>empty())
-        : services.work(() -> HASHER.verify(secret, used.get().challengeHash()) ? used : Optional.<EstChallenge>empty()));
+        : check(() -> digests().verify(secret, used.get().challengeHash()) ? used : Optional.<EstChallenge>empty(),
+            List.of(used.get())));
   }
 
   /** The live challenge the secret matches; 403 if none (wrong, expired or used). */
   Future<EstChallenge> match(String deviceId, String secret, Instant now) {
     return services.challenges.live(deviceId, now)
-        .compose(live -> services.work(() -> matching(live, secret)))
+        .compose(live -> check(() -> matching(live, secret), live))
         .map(found -> found.orElseThrow(() -> EstException.forbidden("The EST challenge is wrong, expired or already"
             + " used; provision the device again to get a new one")));
   }
 
-  private static Optional<EstChallenge> matching(List<EstChallenge> live, String secret) {
+  private RandomSecrets digests() {
+    return services.platform.pki().randomSecrets();
+  }
+
+  /** Runs {@code check} at once when every stored digest is keyed (cheap), else on a worker (older slow hashes). */
+  private <T> Future<T> check(java.util.concurrent.Callable<T> check, List<EstChallenge> stored) {
+    if (stored.stream().allMatch(c -> RandomSecrets.cheap(c.challengeHash()))) {
+      try {
+        return Future.succeededFuture(check.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return services.work(check);
+  }
+
+  private Optional<EstChallenge> matching(List<EstChallenge> live, String secret) {
     EstChallenge found = null;
     for (EstChallenge challenge : live) {
       // every candidate is checked, so the time does not tell which one matched
-      if (HASHER.verify(secret, challenge.challengeHash()) && found == null) {
+      if (digests().verify(secret, challenge.challengeHash()) && found == null) {
         found = challenge;
       }
     }

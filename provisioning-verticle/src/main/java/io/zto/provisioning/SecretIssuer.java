@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.zto.shared.Platform;
 import io.zto.shared.domain.EstChallenge;
 import io.zto.shared.domain.MqttCredential;
-import io.zto.shared.security.SecretHasher;
+import io.zto.shared.security.RandomSecrets;
 import io.zto.shared.security.Secrets;
 import io.zto.shared.store.ChallengeRepository;
 import io.zto.shared.store.Database;
@@ -17,8 +17,8 @@ import java.time.Instant;
 /**
  * Makes a device's secrets for one provisioning: a new MQTT password, which replaces the previous one
  * at once, and a new one-time EST challenge, which retires the earlier ones. Both are random (128
- * bits) and stored only as salted hashes ({@link SecretHasher#forRandomSecrets}: a light Argon2id, since
- * random secrets need no heavy one), computed on a worker thread; they leave the platform once, inside the returned device config.
+ * bits) and stored only as keyed digests ({@link RandomSecrets}: HMAC-SHA-256 under a server key; random
+ * secrets need no slow hash); they leave the platform once, inside the returned device config.
  */
 final class SecretIssuer {
 
@@ -32,13 +32,14 @@ final class SecretIssuer {
   private final Platform platform;
   private final Clock clock;
   private final DeviceConfig deviceConfig;
-  private final SecretHasher hasher = SecretHasher.forRandomSecrets();
+  private final RandomSecrets digests;
 
   SecretIssuer(Vertx vertx, Platform platform, Clock clock) {
     this.vertx = vertx;
     this.platform = platform;
     this.clock = clock;
     this.deviceConfig = new DeviceConfig(platform.config(), platform.pki());
+    this.digests = platform.pki().randomSecrets();
   }
 
   /** The device config holding the new secrets, once their hashes are stored (both in one transaction). */
@@ -47,14 +48,14 @@ final class SecretIssuer {
         application)));
   }
 
-  /** New secrets and their hashes, made on a worker thread: outside any transaction, which they would hold open. */
+  /** New secrets and their digests, made outside any transaction (cheap: no worker needed). */
   Future<Drawn> draw(String deviceId) {
     Instant now = clock.instant();
     Instant challengeExpiry = now.plus(platform.config().provisioning().challengeTtl());
     String password = Secrets.randomToken(SECRET_BITS);
     String challenge = Secrets.randomToken(SECRET_BITS);
-    return vertx.executeBlocking(() -> new Drawn(deviceId, password, challenge, hasher.hash(password),
-        hasher.hash(challenge), now, challengeExpiry), false);
+    return Future.succeededFuture(new Drawn(deviceId, password, challenge, digests.digest(password),
+        digests.digest(challenge), now, challengeExpiry));
   }
 
   /** Stores the hashes through {@code db} (a transaction's view, see {@link Database#atomically}); the device config. */

@@ -27,7 +27,6 @@ import io.zto.shared.domain.TrustAnchor;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.pki.PlatformPki;
-import io.zto.shared.security.SecretHasher;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.ChallengeRepository;
@@ -56,7 +55,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ProvisioningVerticleTest {
 
   private static final DeviceIdentities FACTORY = DeviceIdentities.create();
-  private static final SecretHasher HASHER = SecretHasher.argon2id();
 
   private Vertx vertx;
   private Database db;
@@ -101,17 +99,17 @@ class ProvisioningVerticleTest {
     assertThat(Pem.readCertificate(config.getJsonObject("commandVerification").getString("certificate")))
         .isEqualTo(pki.commandSigningCertificate());
     assertThat(config.getJsonObject("application").getString("site")).isEqualTo("plant-7");
-    // AND the secrets are random, at least 128 bits, and stored only as hashes that verify
+    // AND the secrets are random, at least 128 bits, and stored only as keyed digests that verify
     String password = config.getJsonObject("mqtt").getString("password");
     String challenge = config.getJsonObject("est").getString("challengePassword");
     assertThat(password).hasSizeGreaterThanOrEqualTo(22).isNotEqualTo(challenge);
     String passwordHash = Await.result(new CredentialRepository(db).get("dev-1")).orElseThrow().passwordHash();
-    // a light salted slow hash for 128-bit random secrets (SecretHasher.forRandomSecrets)
-    assertThat(passwordHash).doesNotContain(password).startsWith("$argon2id$v=19$m=256,t=2,p=1$");
-    assertThat(HASHER.verify(password, passwordHash)).isTrue();
+    // HMAC-SHA-256 under the installation's key for 128-bit random secrets (RandomSecrets)
+    assertThat(passwordHash).doesNotContain(password).startsWith("$hmac-sha256$k=");
+    assertThat(pki.randomSecrets().verify(password, passwordHash)).isTrue();
     var live = Await.result(new ChallengeRepository(db).live("dev-1", Instant.now()));
     assertThat(live).hasSize(1);
-    assertThat(HASHER.verify(challenge, live.get(0).challengeHash())).isTrue();
+    assertThat(pki.randomSecrets().verify(challenge, live.get(0).challengeHash())).isTrue();
     assertThat(Await.result(new DeviceRepository(db).get("dev-1")).orElseThrow().state())
         .isEqualTo(Device.State.PROVISIONED);
   }
@@ -129,8 +127,8 @@ class ProvisioningVerticleTest {
     String newPassword = second.getJsonObject("config").getJsonObject("mqtt").getString("password");
     assertThat(newPassword).isNotEqualTo(oldPassword);
     String hash = Await.result(new CredentialRepository(db).get("dev-2")).orElseThrow().passwordHash();
-    assertThat(HASHER.verify(oldPassword, hash)).isFalse();
-    assertThat(HASHER.verify(newPassword, hash)).isTrue();
+    assertThat(pki.randomSecrets().verify(oldPassword, hash)).isFalse();
+    assertThat(pki.randomSecrets().verify(newPassword, hash)).isTrue();
     // AND only the newest challenge is live
     assertThat(Await.result(new ChallengeRepository(db).live("dev-2", Instant.now()))).hasSize(1);
   }

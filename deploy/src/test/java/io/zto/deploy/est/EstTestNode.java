@@ -6,11 +6,13 @@ import io.zto.deploy.Node;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.domain.Device;
 import io.zto.shared.domain.EstChallenge;
+import io.zto.shared.domain.MqttCredential;
 import io.zto.shared.domain.TrustAnchor;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.security.SecretHasher;
 import io.zto.shared.security.Secrets;
 import io.zto.shared.store.ChallengeRepository;
+import io.zto.shared.store.CredentialRepository;
 import io.zto.shared.store.DeviceRepository;
 import io.zto.shared.store.TrustAnchorRepository;
 import io.zto.shared.testing.Await;
@@ -29,7 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * A whole zto node (roles est and crl) for EST tests, with a customer LDevID CA registered as trust
+ * A whole zto node (roles est and crl, and broker if asked) for EST tests, with a customer LDevID CA registered as trust
  * anchor, and helpers to seed provisioned devices with a one-time challenge, as provisioning would.
  */
 final class EstTestNode implements AutoCloseable {
@@ -38,31 +40,49 @@ final class EstTestNode implements AutoCloseable {
 
   final Node node;
   final int estPort;
+  /** The operational MQTT listener's port; 0 when the node runs no broker. */
+  final int operationalPort;
   final Path dataDir;
   final DeviceIdentities identities = DeviceIdentities.create();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private EstTestNode(Node node, int estPort, Path dataDir) {
+  private EstTestNode(Node node, int estPort, int operationalPort, Path dataDir) {
     this.node = node;
     this.estPort = estPort;
+    this.operationalPort = operationalPort;
     this.dataDir = dataDir;
   }
 
   /** A node on the embedded database (dbUrl null) or PostgreSQL, with the given EST profiles. */
   static EstTestNode start(Path dataDir, String dbUrl, JsonArray profiles) {
+    return start(dataDir, dbUrl, profiles, false);
+  }
+
+  /** As {@link #start(Path, String, JsonArray)} on the embedded database, with the broker role too. */
+  static EstTestNode withBroker(Path dataDir) {
+    return start(dataDir, null, null, true);
+  }
+
+  private static EstTestNode start(Path dataDir, String dbUrl, JsonArray profiles, boolean broker) {
     int estPort = freePort();
+    int operationalPort = broker ? freePort() : 0;
     JsonObject est = new JsonObject().put("port", estPort).put("retryAfter", "2s");
     if (profiles != null) {
       est.put("profiles", profiles);
     }
-    JsonObject json = new JsonObject().put("dataDir", dataDir.toString()).put("roles", new JsonArray().add("est").add("crl"))
+    JsonArray roles = new JsonArray().add("est").add("crl");
+    if (broker) {
+      roles.add("broker");
+    }
+    JsonObject json = new JsonObject().put("dataDir", dataDir.toString()).put("roles", roles)
         .put("http", new JsonObject().put("port", 0)).put("est", est)
-        .put("mqtt", new JsonObject().put("operational", new JsonObject().put("port", 0))
+        .put("mqtt", new JsonObject().put("operational", new JsonObject().put("port", operationalPort))
             .put("provisioning", new JsonObject().put("port", 0)));
     if (dbUrl != null) {
       json.put("db", new JsonObject().put("url", dbUrl));
     }
-    EstTestNode started = new EstTestNode(Await.result(Node.start(ZtoConfig.fromJson(json))), estPort, dataDir);
+    EstTestNode started = new EstTestNode(Await.result(Node.start(ZtoConfig.fromJson(json))), estPort,
+        operationalPort, dataDir);
     TrustAnchorRepository anchors = new TrustAnchorRepository(started.node.platform().db());
     Await.result(anchors.create(TrustAnchor.create("customer", TrustAnchor.Purpose.LDEVID,
         started.identities.ldevidCaPem(), Fingerprints.sha256(started.identities.ldevidCa()),
@@ -77,6 +97,12 @@ final class EstTestNode implements AutoCloseable {
     Await.result(new DeviceRepository(node.platform().db()).upsert(Device.seen(deviceId, "default",
         Device.State.PROVISIONED)));
     return new ProvisionedDevice(deviceId, ldevid, newChallenge(deviceId));
+  }
+
+  /** Gives the device an operational MQTT password, as provisioning does. */
+  void mqttPassword(String deviceId, String password) {
+    Await.result(new CredentialRepository(node.platform().db()).replace(new MqttCredential(deviceId, deviceId,
+        HASHER.hash(password), "req-" + deviceId, Instant.now())));
   }
 
   /** Issues a new challenge for the device (the previous unused ones stop working). */

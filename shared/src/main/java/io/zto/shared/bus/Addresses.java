@@ -57,10 +57,18 @@ public final class Addresses {
   public static final String BROKER_DROP_SESSIONS = PREFIX + "broker.drop-sessions";
 
   /**
-   * Publish, crl / API → everyone: a certificate or device became blocked or unblocked
+   * Publish, crl (the revocation service) → everyone: a certificate or device became blocked or unblocked
    * ({@link RevocationEvent}). Brokers drop sessions, EST and provisioning refuse.
    */
   public static final String REVOCATION_EVENTS = PREFIX + "revocation.events";
+
+  /**
+   * Request, API / EST → crl: the revocation service, the one owner of revoking and blocking
+   * ({@link RevocationRequest}). Any crl node answers (its state is in the database): it stores the
+   * change, announces it on {@link #REVOCATION_EVENTS}, reissues the platform CRL when a certificate of
+   * it changed, and audits it; the reply is the outcome, a failure carries a {@link BusFailure} status.
+   */
+  public static final String REVOCATION_REQUEST = PREFIX + "revocation.request";
 
   /**
    * Publish, API → every node: trust anchors were added or removed ({@code {}}); the nodes' trust-anchor

@@ -13,7 +13,8 @@ import java.util.Set;
  */
 final class Checks {
 
-  private static final Set<String> ACCOUNT_FIELDS = Set.of("username", "passwordHash", "allow");
+  private static final Set<String> ACCOUNT_FIELDS = Set.of("username", "passwordHash", "allow", "publish",
+    "subscribe");
   private static final Set<String> PROFILE_FIELDS = Set.of("name", "validity", "approval");
   private static final Set<String> RESERVED_LABELS = Set.of("cacerts", "simpleenroll", "simplereenroll", "csrattrs",
     "serverkeygen", "fullcmc");
@@ -124,9 +125,11 @@ final class Checks {
     if (!(account.get("passwordHash") instanceof String hash) || hash.isBlank()) {
       return "'passwordHash' must be a non-empty string";
     }
-    Object allow = account.containsKey("allow") ? account.get("allow") : List.of();
-    if (!(allow instanceof List<?> filters) || filters.stream().anyMatch(f -> !(f instanceof String))) {
-      return "'allow' must be a list of topic filters";
+    for (String field : List.of("allow", "publish", "subscribe")) {
+      Object value = account.containsKey(field) ? account.get(field) : List.of();
+      if (!(value instanceof List<?> filters) || filters.stream().anyMatch(f -> !(f instanceof String))) {
+        return "'" + field + "' must be a list of topic filters";
+      }
     }
     return null;
   }

@@ -14,9 +14,11 @@ import java.util.List;
  * @param name the cluster name ({@code cluster.name})
  * @param secretFile the file holding the cluster secret, or null ({@code cluster.secretFile})
  * @param leaseTtl time to live of leader leases ({@code cluster.leaseTtl})
+ * @param eventBusPort the event bus port between nodes ({@code cluster.eventBusPort})
+ * @param eventBusTls mutual TLS on the event bus ({@code cluster.eventBusTls})
  */
 public record ClusterConfig(boolean enabled, List<String> members, String host, int port, String name,
-                            Path secretFile, Duration leaseTtl) {
+                            Path secretFile, Duration leaseTtl, int eventBusPort, boolean eventBusTls) {
 
   /** Copies the members into an unmodifiable list. */
   public ClusterConfig {
@@ -75,7 +77,8 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
       config.string(ConfigKeys.CLUSTER_HOST), config.integer(ConfigKeys.CLUSTER_PORT),
       config.string(ConfigKeys.CLUSTER_NAME),
       config.string(ConfigKeys.CLUSTER_SECRET_FILE).isBlank() ? null : Path.of(config.string(ConfigKeys.CLUSTER_SECRET_FILE)),
-      config.duration(ConfigKeys.CLUSTER_LEASE_TTL));
+      config.duration(ConfigKeys.CLUSTER_LEASE_TTL), config.integer(ConfigKeys.CLUSTER_EVENT_BUS_PORT),
+      config.bool(ConfigKeys.CLUSTER_EVENT_BUS_TLS));
   }
 
   /** @return the seed members, with {@link #port()} where none is given */
@@ -90,6 +93,8 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
       .put(ConfigKeys.CLUSTER_PORT, port)
       .put(ConfigKeys.CLUSTER_NAME, name)
       .put(ConfigKeys.CLUSTER_SECRET_FILE, secretFile == null ? "" : secretFile.toString())
-      .put(ConfigKeys.CLUSTER_LEASE_TTL, leaseTtl);
+      .put(ConfigKeys.CLUSTER_LEASE_TTL, leaseTtl)
+      .put(ConfigKeys.CLUSTER_EVENT_BUS_PORT, eventBusPort)
+      .put(ConfigKeys.CLUSTER_EVENT_BUS_TLS, eventBusTls);
   }
 }

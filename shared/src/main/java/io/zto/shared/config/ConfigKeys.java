@@ -93,7 +93,9 @@ public final class ConfigKeys {
     "Receive Maximum the broker announces: unreleased QoS 2 messages a client may have towards it.")
     .withCheck(Checks.range(1, 65_535)));
   public static final ConfigKey MQTT_SERVICE_ACCOUNTS = define(ConfigKey.of("mqtt.serviceAccounts", OBJECT_LIST, "",
-    "Back-end accounts on the operational listener: [{username, passwordHash, allow: [topic filters]}]; file only.")
+    "Back-end accounts on the operational listener: [{username, passwordHash, publish: [topic filters],"
+    + " subscribe: [topic filters]}]; file only. The older allow: [topic filters] still works and counts for both"
+    + " lists. Never under zto/ (reserved for the platform), whatever the lists say.")
     .withCheck(Checks.serviceAccounts()));
 
   // ---- database
@@ -112,6 +114,12 @@ public final class ConfigKeys {
     "Address this node's cluster and event-bus traffic binds to and advertises.").withCheck(Checks.notBlank()));
   public static final ConfigKey CLUSTER_PORT = define(ConfigKey.of("cluster.port", PORT, "5701",
     "Port of the cluster membership protocol."));
+  public static final ConfigKey CLUSTER_EVENT_BUS_PORT = define(ConfigKey.of("cluster.eventBusPort", PORT, "5710",
+    "Port of the event bus between nodes (mutual TLS unless cluster.eventBusTls is false); open it between nodes"
+    + " only. 0: any free port (tests)."));
+  public static final ConfigKey CLUSTER_EVENT_BUS_TLS = define(ConfigKey.of("cluster.eventBusTls", BOOLEAN, "true",
+    "Mutual TLS on the event bus between nodes: each node presents its server certificate, and only certificates"
+    + " of this cluster's issuing CA with serverAuth are accepted. false only inside a network nobody else reaches."));
   public static final ConfigKey CLUSTER_NAME = define(ConfigKey.of("cluster.name", STRING, "zto",
     "Cluster name; only nodes with the same name join each other.").withCheck(Checks.notBlank()));
   public static final ConfigKey CLUSTER_SECRET_FILE = define(ConfigKey.of("cluster.secretFile", STRING, "",

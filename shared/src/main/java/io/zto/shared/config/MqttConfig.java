@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Settings of the MQTT broker and its three listeners.
@@ -51,39 +52,55 @@ public record MqttConfig(String host, Listener operational, Listener provisionin
   }
 
   /**
-   * A back-end application's account on the operational listener.
+   * A back-end application's account on the operational (or plain) listener.
+   *
+   * <p>In the file: {@code publish} and {@code subscribe}, each a list of topic filters; the older
+   * {@code allow} list still works and counts for both (added to each). The broker never lets a service
+   * account publish or subscribe under the platform's {@code zto/} tree, whatever the lists say.
    *
    * @param username the MQTT username
    * @param passwordHash the salted slow hash of its password (never the password)
-   * @param allow topic filters it may publish and subscribe to, e.g. {@code devices/+/telemetry}
+   * @param publish topic filters whose topics it may publish to, e.g. {@code backend/#}
+   * @param subscribe topic filters it may subscribe within, e.g. {@code devices/+/telemetry}
    */
-  public record ServiceAccount(String username, String passwordHash, List<String> allow) {
+  public record ServiceAccount(String username, String passwordHash, List<String> publish, List<String> subscribe) {
 
     /** Validates and copies. */
     public ServiceAccount {
       Objects.requireNonNull(username, "username");
       Objects.requireNonNull(passwordHash, "passwordHash");
-      allow = List.copyOf(allow);
+      publish = List.copyOf(publish);
+      subscribe = List.copyOf(subscribe);
     }
 
     static ServiceAccount fromMap(Map<String, Object> map) {
-      List<?> allow = (List<?>) map.getOrDefault("allow", List.of());
+      List<String> both = filters(map, "allow");
       return new ServiceAccount((String) map.get("username"), (String) map.get("passwordHash"),
-        allow.stream().map(String::valueOf).toList());
+        union(filters(map, "publish"), both), union(filters(map, "subscribe"), both));
+    }
+
+    private static List<String> filters(Map<String, Object> map, String field) {
+      List<?> list = (List<?>) map.getOrDefault(field, List.of());
+      return list.stream().map(String::valueOf).toList();
+    }
+
+    private static List<String> union(List<String> first, List<String> second) {
+      return Stream.concat(first.stream(), second.stream()).distinct().toList();
     }
 
     Map<String, Object> toMap() {
       Map<String, Object> map = new LinkedHashMap<>();
       map.put("username", username);
       map.put("passwordHash", passwordHash);
-      map.put("allow", allow);
+      map.put("publish", publish);
+      map.put("subscribe", subscribe);
       return map;
     }
 
     @Override
     public String toString() {
       // the hash is not the password, but it still does not belong in logs
-      return "ServiceAccount[username=" + username + ", allow=" + allow + "]";
+      return "ServiceAccount[username=" + username + ", publish=" + publish + ", subscribe=" + subscribe + "]";
     }
   }
 

@@ -1,5 +1,6 @@
 package io.zto.shared.pki;
 
+import io.zto.shared.security.RandomSecrets;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -55,6 +56,11 @@ public record PlatformPki(
   }
 
   /** Issuing CA then root: what EST {@code cacerts} returns. */
+  /** How platform-generated random secrets are stored: HMAC under a key derived from the issuing CA key. */
+  public RandomSecrets randomSecrets() {
+    return RandomSecrets.derivedFrom(issuingKey());
+  }
+
   public List<X509Certificate> caChain() {
     return ca.caChain();
   }

@@ -14,8 +14,12 @@ import java.util.List;
  */
 public final class BrokerStateRepository {
 
-  /** A persistent session; {@code expiresAt} null while connected. */
-  public record StoredSession(String clientId, long expirySeconds, String node, Instant expiresAt) {}
+  /**
+   * A persistent session; {@code expiresAt} null while connected. {@code owner} is the identity that may
+   * resume it (the broker's text, e.g. {@code operational:dev-1}); null for sessions stored before owners
+   * were recorded, which nobody resumes.
+   */
+  public record StoredSession(String clientId, long expirySeconds, String node, Instant expiresAt, String owner) {}
 
   /** One subscription of a session. */
   public record StoredSubscription(String clientId, String filter, JsonObject options) {}
@@ -24,9 +28,10 @@ public final class BrokerStateRepository {
   public record QueuedMessage(long seq, String clientId, JsonObject message) {}
 
   private static final String UPSERT_SESSION = "INSERT INTO broker_sessions (client_id, expiry_seconds, node,"
-      + " expires_at, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id) DO UPDATE SET"
+      + " expires_at, updated_at, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id) DO UPDATE SET"
       + " expiry_seconds = excluded.expiry_seconds, node = excluded.node, expires_at = excluded.expires_at,"
-      + " updated_at = excluded.updated_at";
+      + " updated_at = excluded.updated_at, owner = excluded.owner";
+  private static final String SESSION_COLUMNS = "client_id, expiry_seconds, node, expires_at, owner";
   private static final String UPSERT_SUBSCRIPTION = "INSERT INTO broker_subscriptions (client_id, filter, options)"
       + " VALUES ($1, $2, $3) ON CONFLICT (client_id, filter) DO UPDATE SET options = excluded.options";
   private static final String UPSERT_RETAINED = "INSERT INTO broker_retained (topic, message, expires_at)"
@@ -40,8 +45,7 @@ public final class BrokerStateRepository {
   }
 
   public Future<Void> saveSession(StoredSession s, Instant now) {
-    return db.update(UPSERT_SESSION, Tuple.of(s.clientId(), s.expirySeconds(), s.node(), Rows.millis(s.expiresAt()),
-        Rows.millis(now))).mapEmpty();
+    return db.update(UPSERT_SESSION, sessionRow(s, now)).mapEmpty();
   }
 
   /** Removes a session with its subscriptions and queue, in one transaction. */
@@ -54,7 +58,7 @@ public final class BrokerStateRepository {
 
   /** Sessions not expired at {@code now}. */
   public Future<List<StoredSession>> sessions(Instant now) {
-    return db.query("SELECT client_id, expiry_seconds, node, expires_at FROM broker_sessions"
+    return db.query("SELECT " + SESSION_COLUMNS + " FROM broker_sessions"
             + " WHERE expires_at IS NULL OR expires_at > $1 ORDER BY client_id", Tuple.of(Rows.millis(now)))
         .map(rows -> {
           List<StoredSession> out = new ArrayList<>();
@@ -65,12 +69,16 @@ public final class BrokerStateRepository {
 
   private static StoredSession session(Row r) {
     return new StoredSession(r.getString("client_id"), r.getLong("expiry_seconds"), r.getString("node"),
-        Rows.instant(r, "expires_at"));
+        Rows.instant(r, "expires_at"), r.getString("owner"));
+  }
+
+  private static Tuple sessionRow(StoredSession s, Instant now) {
+    return Tuple.of(s.clientId(), s.expirySeconds(), s.node(), Rows.millis(s.expiresAt()), Rows.millis(now), s.owner());
   }
 
   /** The session of {@code clientId} if stored and not expired at {@code now}, else null. */
   public Future<StoredSession> session(String clientId, Instant now) {
-    return db.query("SELECT client_id, expiry_seconds, node, expires_at FROM broker_sessions"
+    return db.query("SELECT " + SESSION_COLUMNS + " FROM broker_sessions"
             + " WHERE client_id = $1 AND (expires_at IS NULL OR expires_at > $2)",
             Tuple.of(clientId, Rows.millis(now)))
         .map(rows -> {
@@ -164,8 +172,7 @@ public final class BrokerStateRepository {
    * database) where a session going online or offline took two.
    */
   public Future<Void> saveSession(StoredSession s, Instant now, List<JsonObject> queue) {
-    return db.transaction(tx -> tx.execute(UPSERT_SESSION, Tuple.of(s.clientId(), s.expirySeconds(), s.node(),
-            Rows.millis(s.expiresAt()), Rows.millis(now)))
+    return db.transaction(tx -> tx.execute(UPSERT_SESSION, sessionRow(s, now))
         .compose(v -> replaceQueue(tx, s.clientId(), queue)));
   }
 

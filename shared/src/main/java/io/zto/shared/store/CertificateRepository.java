@@ -2,6 +2,7 @@ package io.zto.shared.store;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.zto.shared.domain.IssuedCertificate;
 import io.zto.shared.domain.Page;
@@ -9,6 +10,7 @@ import io.zto.shared.domain.Renewal;
 import io.zto.shared.domain.Revocation;
 import io.zto.shared.domain.RevocationReason;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,6 +52,11 @@ public final class CertificateRepository {
   /** Inside {@link DeviceRepository#retire}: revokes every valid certificate of device $1 at $2 for reason $3. */
   static final String REVOKE_ALL_OF = "UPDATE certificates SET status = 'REVOKED', revoked_at = $2,"
       + " revocation_reason = $3 WHERE device_id = $1 AND status = 'VALID' RETURNING " + COLUMNS;
+  /** Upgrades the reason of a revoked certificate to $2 (keyCompromise found out after a superseded). */
+  private static final String ESCALATE = "UPDATE certificates SET revocation_reason = $2 WHERE serial = $1"
+      + " AND status = 'REVOKED' AND revocation_reason <> $2 RETURNING " + COLUMNS;
+  private static final String SET_REPLACES = "UPDATE certificates SET replaces = $2 WHERE serial = $1";
+  private static final String SUCCESSOR = "SELECT " + COLUMNS + " FROM certificates WHERE replaces = $1";
   private static final String LAST_REVOKED = "SELECT " + COLUMNS + " FROM certificates WHERE device_id = $1"
       + " AND status = 'REVOKED' ORDER BY revoked_at DESC, serial DESC LIMIT 1";
   private static final String REVOKED = "SELECT serial, revoked_at, revocation_reason FROM certificates"
@@ -67,15 +74,21 @@ public final class CertificateRepository {
 
   /** Stores an issued certificate; a {@link DuplicateKeyException} names a reused serial or fingerprint. */
   public Future<IssuedCertificate> insert(IssuedCertificate c) {
-    Tuple args = Tuple.of(c.serial(), c.deviceId(), c.issuer(), c.subject(), c.profile(), c.publicKeyHash(),
+    return named(db.update(INSERT, insertArgs(c)).map(c), c);
+  }
+
+  private static Tuple insertArgs(IssuedCertificate c) {
+    return Tuple.of(c.serial(), c.deviceId(), c.issuer(), c.subject(), c.profile(), c.publicKeyHash(),
         c.fingerprint(), Rows.millis(c.notBefore()), Rows.millis(c.notAfter()), Rows.binary(c.der()),
         c.status().name(), Rows.millis(c.revokedAt()),
         c.revocationReason() == null ? null : c.revocationReason().rfcName(), Rows.millis(c.createdAt()));
-    return db.update(INSERT, args).map(c)
-        .recover(failure -> Future.failedFuture(failure instanceof DuplicateKeyException duplicate
-            ? new DuplicateKeyException("a certificate with serial " + c.serial() + " or fingerprint "
-                + c.fingerprint() + " exists already", duplicate)
-            : failure));
+  }
+
+  private static <T> Future<T> named(Future<T> insert, IssuedCertificate c) {
+    return insert.recover(failure -> Future.failedFuture(failure instanceof DuplicateKeyException duplicate
+        ? new DuplicateKeyException("a certificate with serial " + c.serial() + " or fingerprint "
+            + c.fingerprint() + " exists already", duplicate)
+        : failure));
   }
 
   public Future<Optional<IssuedCertificate>> get(String serial) {
@@ -154,7 +167,8 @@ public final class CertificateRepository {
 
   /** The device's unrevoked certificates within their validity at {@code now}, latest expiry first. */
   public Future<List<IssuedCertificate>> currentOf(String deviceId, Instant now) {
-    return db.query(CURRENT, Tuple.of(deviceId, Rows.millis(now))).map(rows -> Results.list(rows, CertificateRepository::map));
+    return db.query(CURRENT, Tuple.of(deviceId, Rows.millis(now)))
+        .map(rows -> Results.list(rows, CertificateRepository::map));
   }
 
   /**
@@ -164,6 +178,88 @@ public final class CertificateRepository {
   public Future<Optional<IssuedCertificate>> revoke(String serial, RevocationReason reason, Instant now) {
     return db.update(REVOKE, Tuple.of(serial, Rows.millis(now), reason.rfcName()))
         .map(rows -> Results.first(rows, CertificateRepository::map));
+  }
+
+  /** What {@link #revoke(String, RevocationReason, boolean, Instant)} did. */
+  public record Revoked(IssuedCertificate certificate, List<IssuedCertificate> changed) {
+
+    public Revoked {
+      changed = List.copyOf(changed);
+    }
+
+    /** Whether the named certificate was revoked (or its reason raised to keyCompromise) by this call. */
+    public boolean named() {
+      return changed.stream().anyMatch(c -> c.serial().equals(certificate.serial()));
+    }
+  }
+
+  /**
+   * Revokes a certificate and, with {@code allOfDevice}, every other valid certificate of its device for
+   * the same reason, in one transaction. With {@code allOfDevice} a certificate revoked already for
+   * another reason has its reason raised ({@code superseded} becomes {@code keyCompromise}: a key found
+   * compromised after its certificate was replaced may have authenticated that re-enrollment). A
+   * certificate revoked already for this reason changes nothing, not even its device's other certificates
+   * (a repeated request must not revoke what the device obtained since). Empty if there is no such
+   * certificate; {@link Revoked#changed()} is empty if nothing changed (revoked already).
+   */
+  public Future<Optional<Revoked>> revoke(String serial, RevocationReason reason, boolean allOfDevice, Instant now) {
+    Long at = Rows.millis(now);
+    return db.transaction(tx -> tx.execute(REVOKE, Tuple.of(serial, at, reason.rfcName())).compose(rows -> {
+      if (rows.size() > 0 || allOfDevice) {
+        Future<RowSet<Row>> named = rows.size() > 0 ? Future.succeededFuture(rows)
+            : tx.execute(ESCALATE, Tuple.of(serial, reason.rfcName()));
+        return named.compose(changed -> tx.execute(GET, Tuple.of(serial)).compose(current -> {
+          if (current.size() == 0) {
+            return Future.succeededFuture(Optional.<Revoked>empty());
+          }
+          IssuedCertificate certificate = map(current.iterator().next());
+          List<IssuedCertificate> all = new ArrayList<>(Results.list(changed, CertificateRepository::map));
+          if (!allOfDevice || all.isEmpty()) {
+            // revoked already for this very reason: its device's later certificates are not its siblings
+            return Future.succeededFuture(Optional.of(new Revoked(certificate, all)));
+          }
+          return tx.execute(REVOKE_ALL_OF, Tuple.of(certificate.deviceId(), at, reason.rfcName())).map(siblings -> {
+            all.addAll(Results.list(siblings, CertificateRepository::map));
+            return Optional.of(new Revoked(certificate, all));
+          });
+        }));
+      }
+      return tx.execute(GET, Tuple.of(serial)).map(current -> Results.first(current, CertificateRepository::map)
+          .map(certificate -> new Revoked(certificate, List.of())));
+    }));
+  }
+
+  /**
+   * Stores {@code successor}, issued by {@code simplereenroll} in place of the certificate {@code presented},
+   * and revokes that one as superseded, in one transaction: the revoked row. Empty, with nothing stored, if
+   * the presented certificate is no longer valid or has a successor already (a concurrent re-enrollment
+   * with it won; {@link #successorOf} finds its certificate).
+   */
+  public Future<Optional<IssuedCertificate>> supersede(IssuedCertificate successor, String presented, Instant now) {
+    Tuple revoke = Tuple.of(presented, Rows.millis(now), RevocationReason.SUPERSEDED.rfcName());
+    return db.transaction(tx -> named(tx.execute(INSERT, insertArgs(successor)), successor)
+            // the unique replaces: a concurrent re-enrollment with the same certificate linked its own first
+            .compose(inserted -> tx.execute(SET_REPLACES, Tuple.of(successor.serial(), presented))
+                .recover(failure -> Future.failedFuture(failure instanceof DuplicateKeyException
+                    ? new NotSuperseded() : failure)))
+            .compose(linked -> tx.execute(REVOKE, revoke))
+            .compose(rows -> rows.size() == 0 ? Future.<IssuedCertificate>failedFuture(new NotSuperseded())
+                : Future.succeededFuture(map(rows.iterator().next()))))
+        .map(Optional::of)
+        .recover(failure -> failure instanceof NotSuperseded ? Future.succeededFuture(Optional.empty())
+            : Future.failedFuture(failure));
+  }
+
+  /** The certificate {@code simplereenroll} issued in place of {@code serial}, if any. */
+  public Future<Optional<IssuedCertificate>> successorOf(String serial) {
+    return db.query(SUCCESSOR, Tuple.of(serial)).map(rows -> Results.first(rows, CertificateRepository::map));
+  }
+
+  /** Rolls a {@link #supersede} back: the presented certificate was not valid any more. */
+  private static final class NotSuperseded extends RuntimeException {
+    NotSuperseded() {
+      super("the presented certificate is no longer valid", null, false, false);
+    }
   }
 
   /** The device's most recently revoked certificate, if any was revoked. */

@@ -26,6 +26,8 @@ class BusMessagesTest {
     DropSessions drop = new DropSessions("dev-1", null, "disabled by operator");
     HealthReport health = HealthReport.up("broker", new JsonObject().put("sessions", 3));
     SessionClaim claim = new SessionClaim("dev-1", "node-b", true);
+    RevocationRequest revoke = RevocationRequest.revokeCertificate("0a1b", "keyCompromise", "admin");
+    RevocationRequest announce = RevocationRequest.announceRevoked(java.util.List.of("0a1b", "0c"), "dev-1");
 
     assertThat(ProvisioningRequestMessage.fromJson(wire(request.toJson()))).isEqualTo(request);
     DeliverMessage decoded = DeliverMessage.fromJson(wire(deliver.toJson()));
@@ -36,6 +38,8 @@ class BusMessagesTest {
     assertThat(DropSessions.fromJson(wire(drop.toJson()))).isEqualTo(drop);
     assertThat(HealthReport.fromJson(wire(health.toJson()))).isEqualTo(health);
     assertThat(SessionClaim.fromJson(wire(claim.toJson()))).isEqualTo(claim);
+    assertThat(RevocationRequest.fromJson(wire(revoke.toJson()))).isEqualTo(revoke);
+    assertThat(RevocationRequest.fromJson(wire(announce.toJson()))).isEqualTo(announce);
     assertThat(SessionClaim.fromJson(wire(SessionClaim.probe("node-a").toJson())).isProbe()).isTrue();
   }
 
@@ -45,6 +49,12 @@ class BusMessagesTest {
     assertThatThrownBy(() -> new DeliverMessage("t", Buffer.buffer(), 3, false, null)).hasMessageContaining("qos");
     assertThatThrownBy(() -> new RevocationEvent(RevocationEvent.Kind.DEVICE, RevocationEvent.Action.BLOCKED,
         null, null, null, null, Instant.now())).hasMessageContaining("deviceId");
+    assertThatThrownBy(() -> RevocationRequest.fromJson(new JsonObject().put("action", "revoke-certificate")))
+        .hasMessageContaining("revoke-certificate needs a subject");
+    assertThatThrownBy(() -> RevocationRequest.fromJson(new JsonObject().put("action", "burn")))
+        .hasMessageContaining("unknown revocation action 'burn'");
+    assertThatThrownBy(() -> RevocationRequest.announceRevoked(java.util.List.of(), "x"))
+        .hasMessageContaining("needs the serials");
   }
 
   @Test

@@ -300,6 +300,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aServiceAccountPublishListThatIsNotAListIsExplained() throws IOException {
+    // GIVEN an account whose publish filters are one string instead of a list
+    Path file = write("zto.yaml", "mqtt.serviceAccounts:\n  - {username: a, passwordHash: h, publish: backend/#}\n");
+    // WHEN loading THEN the account and the field are named
+    assertThat(problems(new ConfigLoader().file(file))).containsExactly("config file " + file
+      + ": mqtt.serviceAccounts: service account 1: 'publish' must be a list of topic filters");
+  }
+
+  @Test
   void twoListenersOnOnePortAreAnError() {
     // GIVEN the plain MQTT listener moved onto the EST port
     Map<String, String> env = Map.of("ZTO_MQTT_PLAIN_ENABLED", "true", "ZTO_MQTT_PLAIN_PORT", "8443");

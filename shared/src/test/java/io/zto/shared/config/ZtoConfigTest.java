@@ -97,6 +97,8 @@ class ZtoConfigTest {
         sessionExpiryMax: PT36H
         serviceAccounts:
           - {username: app, passwordHash: "$h$", allow: [devices/+/telemetry]}
+          - {username: svc, passwordHash: "$h2$", publish: [backend/out/#], subscribe: [devices/+/telemetry],
+             allow: [backend/both]}
       db.url: postgres://u:p@db:5432/zto
       cluster: {enabled: true, members: "n1,n2:5702", secretFile: /run/secrets/zto-cluster, leaseTtl: 20s}
       pki.keystore: /etc/zto/ca.p12
@@ -108,8 +110,11 @@ class ZtoConfigTest {
     ZtoConfig copy = ZtoConfig.fromJson(json);
     // THEN it is equal, and the JSON reads like a config file
     assertThat(copy).isEqualTo(original);
+    // AND an old-style allow list counts for publishing and subscribing, next to separate lists
     assertThat(copy.mqtt().serviceAccounts()).containsExactly(
-      new MqttConfig.ServiceAccount("app", "$h$", List.of("devices/+/telemetry")));
+      new MqttConfig.ServiceAccount("app", "$h$", List.of("devices/+/telemetry"), List.of("devices/+/telemetry")),
+      new MqttConfig.ServiceAccount("svc", "$h2$", List.of("backend/out/#", "backend/both"),
+        List.of("devices/+/telemetry", "backend/both")));
     assertThat(json.getJsonObject("est").getString("certificateValidity")).isEqualTo("90m");
     assertThat(json.getJsonObject("mqtt").getString("maxMessageSize")).isEqualTo("256KiB");
     assertThat(json.getJsonObject("mqtt").getJsonObject("plain").getBoolean("enabled")).isTrue();

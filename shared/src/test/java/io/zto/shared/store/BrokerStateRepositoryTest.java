@@ -18,7 +18,7 @@ class BrokerStateRepositoryTest {
   void aSessionWithSubscriptionsAndQueueIsReadBackInOrder(Database db) {
     BrokerStateRepository repo = new BrokerStateRepository(db);
     // GIVEN a persistent session with a subscription and three queued messages
-    Await.result(repo.saveSession(new StoredSession("c1", 300, "n1", NOW.plusSeconds(300)), NOW));
+    Await.result(repo.saveSession(new StoredSession("c1", 300, "n1", NOW.plusSeconds(300), "account:c1"), NOW));
     Await.result(repo.putSubscription(new StoredSubscription("c1", "a/#", new JsonObject().put("qos", 1))));
     Await.result(repo.putSubscription(new StoredSubscription("c1", "a/#", new JsonObject().put("qos", 2))));
     Await.result(repo.replaceQueue("c1", List.of(new JsonObject().put("n", 1), new JsonObject().put("n", 2))));
@@ -33,11 +33,12 @@ class BrokerStateRepositoryTest {
   void savingASessionWithItsQueueReplacesTheQueueOfThatSessionOnly(Database db) {
     BrokerStateRepository repo = new BrokerStateRepository(db);
     // GIVEN two sessions with queued messages
-    Await.result(repo.saveSession(new StoredSession("c1", 300, "n1", null), NOW,
+    Await.result(repo.saveSession(new StoredSession("c1", 300, "n1", null, "account:c1"), NOW,
         List.of(new JsonObject().put("n", 1), new JsonObject().put("n", 2))));
-    Await.result(repo.saveSession(new StoredSession("c2", 300, "n1", null), NOW, List.of(new JsonObject().put("n", 9))));
+    Await.result(repo.saveSession(new StoredSession("c2", 300, "n1", null, "account:c2"), NOW,
+        List.of(new JsonObject().put("n", 9))));
     // WHEN the first goes offline with one message left
-    Await.result(repo.saveSession(new StoredSession("c1", 300, "n2", NOW.plusSeconds(300)), NOW,
+    Await.result(repo.saveSession(new StoredSession("c1", 300, "n2", NOW.plusSeconds(300), "account:c1"), NOW,
         List.of(new JsonObject().put("n", 2))));
     // THEN its row and queue are replaced and the other session's queue is untouched
     assertThat(Await.result(repo.sessions(NOW))).extracting(StoredSession::node).containsExactly("n2", "n1");
@@ -50,7 +51,7 @@ class BrokerStateRepositoryTest {
     BrokerStateRepository repo = new BrokerStateRepository(db);
     // GIVEN two sessions, each with a subscription and a queued message
     for (String id : List.of("c1", "c2")) {
-      Await.result(repo.saveSession(new StoredSession(id, 300, "n1", null), NOW));
+      Await.result(repo.saveSession(new StoredSession(id, 300, "n1", null, "account:" + id), NOW));
       Await.result(repo.putSubscription(new StoredSubscription(id, id + "/#", new JsonObject())));
       Await.result(repo.enqueue(id, new JsonObject().put("for", id)));
     }
@@ -65,9 +66,9 @@ class BrokerStateRepositoryTest {
   void sessionsOfAGoneNodeAreAdoptedOnce(Database db) {
     BrokerStateRepository repo = new BrokerStateRepository(db);
     // GIVEN two sessions of node n1 and one of n2
-    Await.result(repo.saveSession(new StoredSession("a", 60, "n1", null), NOW));
-    Await.result(repo.saveSession(new StoredSession("b", 60, "n1", null), NOW));
-    Await.result(repo.saveSession(new StoredSession("c", 60, "n2", null), NOW));
+    Await.result(repo.saveSession(new StoredSession("a", 60, "n1", null, "account:a"), NOW));
+    Await.result(repo.saveSession(new StoredSession("b", 60, "n1", null, "account:b"), NOW));
+    Await.result(repo.saveSession(new StoredSession("c", 60, "n2", null, "account:c"), NOW));
     assertThat(Await.result(repo.owners())).containsExactly("n1", "n2");
     // WHEN n3 adopts n1's sessions, and n4 tries the same afterwards
     List<String> first = Await.result(repo.adopt("n1", "n3"));
@@ -83,9 +84,25 @@ class BrokerStateRepositoryTest {
   }
 
   @BackendTest
+  void aSessionKeepsItsOwnerThroughEverySave(Database db) {
+    BrokerStateRepository repo = new BrokerStateRepository(db);
+    // GIVEN a device's session stored online, then offline by another node, and one stored without an owner
+    Await.result(repo.saveSession(new StoredSession("dev-1", 60, "n1", null, "operational:dev-1"), NOW));
+    Await.result(repo.saveSession(new StoredSession("dev-1", 60, "n2", NOW.plusSeconds(60), "operational:dev-1"), NOW,
+        List.of()));
+    Await.result(repo.saveSession(new StoredSession("legacy", 60, "n1", null, null), NOW));
+    // WHEN they are read back, one by one and all at once
+    // THEN each has the owner it was stored with, and none is made up for the one without
+    assertThat(Await.result(repo.session("dev-1", NOW)).owner()).isEqualTo("operational:dev-1");
+    assertThat(Await.result(repo.session("legacy", NOW)).owner()).isNull();
+    assertThat(Await.result(repo.sessions(NOW))).extracting(StoredSession::owner)
+        .containsExactly("operational:dev-1", null);
+  }
+
+  @BackendTest
   void deletingASessionRemovesItsSubscriptionsAndQueue(Database db) {
     BrokerStateRepository repo = new BrokerStateRepository(db);
-    Await.result(repo.saveSession(new StoredSession("c2", 60, "n1", null), NOW));
+    Await.result(repo.saveSession(new StoredSession("c2", 60, "n1", null, "account:c2"), NOW));
     Await.result(repo.putSubscription(new StoredSubscription("c2", "x", new JsonObject())));
     Await.result(repo.enqueue("c2", new JsonObject()));
     Await.result(repo.deleteSession("c2"));
@@ -97,7 +114,7 @@ class BrokerStateRepositoryTest {
   @BackendTest
   void expiredSessionsAreNotReadAndAreDeleted(Database db) {
     BrokerStateRepository repo = new BrokerStateRepository(db);
-    Await.result(repo.saveSession(new StoredSession("old", 60, "n1", NOW.minusSeconds(1)), NOW));
+    Await.result(repo.saveSession(new StoredSession("old", 60, "n1", NOW.minusSeconds(1), "account:old"), NOW));
     Await.result(repo.putSubscription(new StoredSubscription("old", "x", new JsonObject())));
     assertThat(Await.result(repo.sessions(NOW))).isEmpty();
     Await.result(repo.deleteExpired(NOW));

@@ -209,4 +209,84 @@ class CertificateRepositoryTest {
         "fp-" + serial, issuedAt.minusSeconds(300), NOW.plusSeconds(daysLeft * DAY), new byte[] {1},
         IssuedCertificate.Status.VALID, null, null, issuedAt);
   }
+
+  @BackendTest
+  void supersedingStoresTheSuccessorAndRevokesThePresentedCertificateTogether(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    // WHEN a re-enrollment authenticated by 0a issues 0b
+    Optional<IssuedCertificate> revoked = Await.result(certs.supersede(cert("0b", "dev-1", "issuing", 60), "0a", NOW));
+    // THEN 0a is revoked as superseded, 0b is valid and known as its successor
+    assertThat(revoked.orElseThrow().revocationReason()).isEqualTo(RevocationReason.SUPERSEDED);
+    assertThat(Await.result(certs.get("0a")).orElseThrow().status()).isEqualTo(IssuedCertificate.Status.REVOKED);
+    assertThat(Await.result(certs.successorOf("0a")).orElseThrow().serial()).isEqualTo("0b");
+    assertThat(Await.result(certs.get("0b")).orElseThrow().status()).isEqualTo(IssuedCertificate.Status.VALID);
+    assertThat(Await.result(certs.successorOf("0b"))).isEmpty();
+  }
+
+  @BackendTest
+  void aSecondSuccessorOrOneOfARevokedCertificateIsNotStored(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    Await.result(certs.supersede(cert("0b", "dev-1", "issuing", 60), "0a", NOW));
+    Await.result(certs.insert(cert("0e", "dev-1", "issuing", 30)));
+    Await.result(certs.revoke("0e", RevocationReason.KEY_COMPROMISE, NOW));
+    // WHEN a racing re-enrollment with 0a, and one with the revoked 0e, try to store theirs
+    Optional<IssuedCertificate> second = Await.result(certs.supersede(cert("0c", "dev-1", "issuing", 60), "0a", NOW));
+    Optional<IssuedCertificate> ofRevoked = Await.result(certs.supersede(cert("0f", "dev-1", "issuing", 60), "0e", NOW));
+    // THEN neither is stored, and what was there stays as it was
+    assertThat(second).isEmpty();
+    assertThat(ofRevoked).isEmpty();
+    assertThat(Await.result(certs.get("0c"))).isEmpty();
+    assertThat(Await.result(certs.get("0f"))).isEmpty();
+    assertThat(Await.result(certs.successorOf("0a")).orElseThrow().serial()).isEqualTo("0b");
+    assertThat(Await.result(certs.get("0e")).orElseThrow().revocationReason()).isEqualTo(RevocationReason.KEY_COMPROMISE);
+  }
+
+  @BackendTest
+  void keyCompromiseRevokesTheDevicesOtherCertificatesAndRaisesASupersededOne(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    // GIVEN dev-1 with 0a superseded by 0b, and a second valid 0c; dev-2 with 0d
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    Await.result(certs.supersede(cert("0b", "dev-1", "issuing", 60), "0a", NOW));
+    Await.result(certs.insert(cert("0c", "dev-1", "issuing", 90)));
+    Await.result(certs.insert(cert("0d", "dev-2", "issuing", 30)));
+    // WHEN 0a's key is found compromised
+    CertificateRepository.Revoked revoked = Await.result(certs.revoke("0a", RevocationReason.KEY_COMPROMISE, true,
+        NOW.plusSeconds(60))).orElseThrow();
+    // THEN 0a's reason is raised (its revocation time kept) and every valid certificate of dev-1 is revoked
+    assertThat(revoked.changed()).extracting(IssuedCertificate::serial).containsExactlyInAnyOrder("0a", "0b", "0c");
+    assertThat(revoked.named()).isTrue();
+    IssuedCertificate first = Await.result(certs.get("0a")).orElseThrow();
+    assertThat(first.revocationReason()).isEqualTo(RevocationReason.KEY_COMPROMISE);
+    assertThat(first.revokedAt()).isEqualTo(NOW);
+    for (String serial : List.of("0b", "0c")) {
+      IssuedCertificate sibling = Await.result(certs.get(serial)).orElseThrow();
+      assertThat(sibling.revocationReason()).isEqualTo(RevocationReason.KEY_COMPROMISE);
+      assertThat(sibling.revokedAt()).isEqualTo(NOW.plusSeconds(60));
+    }
+    // AND dev-2 is untouched, and an unknown serial is empty
+    assertThat(Await.result(certs.get("0d")).orElseThrow().status()).isEqualTo(IssuedCertificate.Status.VALID);
+    assertThat(Await.result(certs.revoke("ff", RevocationReason.KEY_COMPROMISE, true, NOW))).isEmpty();
+    // AND a repeat, after the device got a new certificate, changes nothing: not even that one
+    Await.result(certs.insert(cert("0e", "dev-1", "issuing", 90)));
+    assertThat(Await.result(certs.revoke("0a", RevocationReason.KEY_COMPROMISE, true, NOW)).orElseThrow().changed())
+        .isEmpty();
+    assertThat(Await.result(certs.get("0e")).orElseThrow().status()).isEqualTo(IssuedCertificate.Status.VALID);
+  }
+
+  @BackendTest
+  void anotherReasonRevokesOnlyTheNamedCertificate(Database db) {
+    CertificateRepository certs = new CertificateRepository(db);
+    Await.result(certs.insert(cert("0a", "dev-1", "issuing", 30)));
+    Await.result(certs.insert(cert("0b", "dev-1", "issuing", 60)));
+    // WHEN 0a is revoked as superseded THEN 0b stays valid; a second revocation changes nothing
+    assertThat(Await.result(certs.revoke("0a", RevocationReason.SUPERSEDED, false, NOW)).orElseThrow().changed())
+        .extracting(IssuedCertificate::serial).containsExactly("0a");
+    assertThat(Await.result(certs.get("0b")).orElseThrow().status()).isEqualTo(IssuedCertificate.Status.VALID);
+    CertificateRepository.Revoked again = Await.result(certs.revoke("0a", RevocationReason.UNSPECIFIED, false, NOW))
+        .orElseThrow();
+    assertThat(again.changed()).isEmpty();
+    assertThat(again.certificate().revocationReason()).isEqualTo(RevocationReason.SUPERSEDED);
+  }
 }
