@@ -320,6 +320,37 @@ class ConsoleIT {
 
   @Test
   @Order(8)
+  void markupInAClientIdIsShownAsTextAndRunsNothing() throws Exception {
+    // GIVEN an attacker who reaches the operational listener, without a certificate, with markup as client id
+    String markup = "<img src=x onerror=window.ztoPwned=1>";
+    Process attacker = new ProcessBuilder("mosquitto_pub", "-h", "localhost", "-p", Integer.toString(zto.operational()),
+        "--cafile", zto.dataDir().resolve("root-ca.pem").toString(), "-V", "mqttv311", "-i", markup,
+        "-u", "nobody", "-P", "wrong", "-t", "t", "-m", "x").redirectErrorStream(true).start();
+    attacker.getOutputStream().close();
+    if (!attacker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      attacker.destroyForcibly();
+      throw new AssertionError("mosquitto_pub did not finish within 30 s");
+    }
+    // THEN it is refused, and the audit log names it by that client id
+    assertThat(attacker.exitValue()).isNotZero();
+    wait(UI).until(driver -> audit("mqtt.connect", "refused").stream()
+        .anyMatch(entry -> markup.equals(entry.getString("actor"))));
+    // WHEN the operator reads the refusals on the audit page
+    go("audit");
+    WebElement filters = await(By.id("audit-filters"));
+    WebElement action = filters.findElement(By.name("action"));
+    action.clear();
+    action.sendKeys("mqtt.connect");
+    new Select(filters.findElement(By.name("outcome"))).selectByValue("refused");
+    filters.findElement(By.cssSelector("button[type='submit']")).click();
+    // THEN the client id shows as the text it is, no element was made of it, and nothing ran
+    wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), markup));
+    assertThat(browser.findElements(By.cssSelector("#audit img"))).isEmpty();
+    assertThat(((JavascriptExecutor) browser).executeScript("return window.ztoPwned === undefined")).isEqualTo(true);
+  }
+
+  @Test
+  @Order(9)
   void everyPageRendersWithoutAnErrorAndFitsANarrowWindow() throws Exception {
     // GIVEN the fleet of the tests before
     String[][] pages = {{"overview", "#funnel [data-count='enrolled']"}, {"devices", "#devices tbody tr[data-device]"},
@@ -401,10 +432,10 @@ class ConsoleIT {
   }
 
   /** Entries of the audit log, read through the API (the refusal's entry is written after the 401 is sent). */
-  private static List<Object> audit(String action, String outcome) {
+  private static List<JsonObject> audit(String action, String outcome) {
     try {
       return OperatorClient.json(operator.api("GET", "/api/v1/audit?action=" + action + "&outcome=" + outcome, null,
-          null)).getJsonArray("items").getList();
+          null)).getJsonArray("items").stream().map(JsonObject.class::cast).toList();
     } catch (Exception e) {
       throw new IllegalStateException("the audit log could not be read: " + e, e);
     }
