@@ -264,6 +264,36 @@ class ConsoleIT {
 
   @Test
   @Order(6)
+  void aReprovisioningAfterRevocationIsRejectedFromTheQueueWithAReason() throws Exception {
+    // GIVEN the revoked device back at the provisioning listener, waiting for an operator (key compromise)
+    go("queue");
+    WebElement row = wait(DEVICE).until(ExpectedConditions.visibilityOfElementLocated(
+        By.cssSelector("#provisioning-requests tr[data-device='" + IMPORTED + "']")));
+    assertThat(row.getText()).contains("keyCompromise");
+    // WHEN the operator ticks it and rejects the selection with a reason
+    WebElement reason = browser.findElement(By.id("reject-reason"));
+    reason.clear();
+    reason.sendKeys("key found on a forum");
+    wait(UI).ignoring(StaleElementReferenceException.class).until(driver -> {
+      WebElement box = driver.findElement(By.cssSelector(
+          "#provisioning-requests tr[data-device='" + IMPORTED + "'] input[data-select]"));
+      if (!box.isSelected()) {
+        box.click();
+      }
+      return box.isSelected();
+    });
+    browser.findElement(By.id("reject-selected")).click();
+    // THEN the device hears the rejection with the reason, the queue empties, and the audit log has it
+    assertThat(importedAgent.await("rejected", DEVICE)).contains("key found on a forum");
+    wait(UI).until(ExpectedConditions.invisibilityOfElementLocated(
+        By.cssSelector("#provisioning-requests tr[data-device='" + IMPORTED + "']")));
+    wait(UI).until(driver -> audit("provisioning.reject", "succeeded").stream()
+        .anyMatch(entry -> IMPORTED.equals(entry.getString("subject"))
+            && "key found on a forum".equals(entry.getString("reason"))));
+  }
+
+  @Test
+  @Order(7)
   void disableDropsTheDeviceEnableLetsItBackAndRetireAsksFirst() throws Exception {
     // GIVEN the approved device, connected, on its page
     go("devices/" + WAITING);
@@ -295,7 +325,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theAuditPageShowsTheseActions() throws Exception {
     // GIVEN the actions of the tests before
     go("audit");
@@ -319,7 +349,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void markupInAClientIdIsShownAsTextAndRunsNothing() throws Exception {
     // GIVEN an attacker who reaches the operational listener, without a certificate, with markup as client id
     String markup = "<img src=x onerror=window.ztoPwned=1>";
@@ -350,7 +380,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void everyPageRendersWithoutAnErrorAndFitsANarrowWindow() throws Exception {
     // GIVEN the fleet of the tests before
     String[][] pages = {{"overview", "#funnel [data-count='enrolled']"}, {"devices", "#devices tbody tr[data-device]"},
