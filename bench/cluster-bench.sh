@@ -10,5 +10,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -o -pl deploy -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=ClusterBenchIT -Dfailsafe.failIfNoSpecifiedTests=false \
-  -Dzto.bench=true -Dzto.bench.devices="${1:-150}"
+  -Dzto.bench=true -Dzto.test.timeout=2h -Dzto.bench.devices="${1:-150}"
 cat deploy/target/cluster-bench.txt

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -o -pl deploy -am test -Dtest=EstBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dzto.bench=true -Dzto.bench.devices="${1:-128}"
+  -Dzto.bench=true -Dzto.test.timeout=2h -Dzto.bench.devices="${1:-128}"
 grep -A4 'EST benchmark' deploy/target/surefire-reports/io.zto.deploy.bench.EstBench-output.txt

@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 30000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 mvn -B -q -o -pl deploy -am test -Dtest=RevocationBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dzto.bench=true -Dzto.bench.devices="${1:-1000}"
+  -Dzto.bench=true -Dzto.test.timeout=2h -Dzto.bench.devices="${1:-1000}"
 grep -A6 'Revocation benchmark' deploy/target/surefire-reports/io.zto.deploy.bench.RevocationBench-output.txt

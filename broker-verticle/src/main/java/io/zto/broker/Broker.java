@@ -2,6 +2,7 @@ package io.zto.broker;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.zto.shared.config.MqttLimits;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,18 +20,40 @@ public final class Broker {
   private final Vertx vertx;
   private final BrokerMetrics metrics;
   private final Session.Limits limits;
+  private final MqttLimits bounds;
   private final Map<String, Session> sessions = new HashMap<>();
   private final TopicTrie<Subscription> trie = new TopicTrie<>();
-  private final RetainedStore retained = new RetainedStore();
+  private final RetainedStore retained;
   private final Map<String, Integer> shareCursor = new HashMap<>();
   private final Map<String, Long> willTimers = new HashMap<>();
   private Function<Message, Future<Void>> cluster = m -> Future.succeededFuture();
   private SessionJournal journal = SessionJournal.NONE;
 
-  public Broker(Vertx vertx, BrokerMetrics metrics, Session.Limits limits) {
+  public Broker(Vertx vertx, BrokerMetrics metrics, Session.Limits limits, MqttLimits bounds) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.limits = limits;
+    this.bounds = bounds;
+    this.retained = new RetainedStore(bounds);
+  }
+
+  /** The bounds on topics, subscriptions, retained messages and wills. */
+  public MqttLimits bounds() {
+    return bounds;
+  }
+
+  BrokerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Retained topics held on this node. */
+  public int retainedCount() {
+    return retained.size();
+  }
+
+  /** Whether a retained {@code message} published now would be stored, or why not. */
+  public RetainedStore.Outcome retainedAdmits(Message message) {
+    return retained.admits(message);
   }
 
   /**
@@ -140,8 +163,11 @@ public final class Broker {
    */
   public void deliverLocally(Message message, boolean storeRetained) {
     if (message.retain()) {
-      retained.put(message);
-      if (storeRetained) {
+      RetainedStore.Outcome outcome = retained.put(message);
+      if (outcome.refused()) {
+        // a client's publish was refused before it got here; this is a routed or platform message
+        metrics.limitExceeded(outcome == RetainedStore.Outcome.CLIENT_QUOTA ? "retained-per-client" : "retained-total");
+      } else if (storeRetained) {
         journal.retained(message);
       }
     }
@@ -268,9 +294,9 @@ public final class Broker {
     return journal.flushed(clientId);
   }
 
-  /** A retained message loaded at start. */
-  void restoreRetained(Message message) {
-    retained.put(message);
+  /** A retained message loaded at start; false when it is beyond the bounds and was left out. */
+  boolean restoreRetained(Message message) {
+    return !retained.put(message).refused();
   }
 
   /**

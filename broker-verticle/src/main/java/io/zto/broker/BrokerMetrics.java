@@ -12,6 +12,7 @@ public final class BrokerMetrics {
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<String, Counter> denied = new ConcurrentHashMap<>();
+  private final Map<String, Counter> limited = new ConcurrentHashMap<>();
 
   public BrokerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -31,6 +32,21 @@ public final class BrokerMetrics {
   public void denied(String what) {
     denied.computeIfAbsent(what, w -> Counter.builder("zto.mqtt.acl.denied").tag("operation", w)
         .register(registry)).increment();
+  }
+
+  /**
+   * An input refused because it is beyond a configured bound ({@code zto.mqtt.limits.exceeded{limit}}):
+   * topic-levels, topic-length, subscriptions, retained-per-client, retained-total, will-size, packet-size,
+   * client-id-length, restored-subscriptions, restored-queue, restored-retained.
+   */
+  public void limitExceeded(String limit) {
+    limited.computeIfAbsent(limit, l -> Counter.builder("zto.mqtt.limits.exceeded").tag("limit", l)
+        .register(registry)).increment();
+  }
+
+  public double limitExceededCount(String limit) {
+    Counter counter = limited.get(limit);
+    return counter == null ? 0 : counter.count();
   }
 
   public double droppedCount(String why) {

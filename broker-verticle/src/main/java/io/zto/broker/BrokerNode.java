@@ -23,7 +23,8 @@ public final class BrokerNode {
     this.config = config;
     this.nodeId = nodeId;
     this.metrics = metrics;
-    this.broker = new Broker(vertx, metrics, new Session.Limits(config.clientQueueMax(), config.offlineQueueMax()));
+    this.broker = new Broker(vertx, metrics, new Session.Limits(config.clientQueueMax(), config.offlineQueueMax()),
+        config.limits());
     this.inbound = (connection, message) -> broker.publish(message);
   }
 
@@ -35,8 +36,19 @@ public final class BrokerNode {
     return nodeId;
   }
 
-  public int maxMessageSize() {
-    return config.maxMessageSize();
+  /** The largest packet {@code listener} takes, announced as Maximum Packet Size in its CONNACKs. */
+  public int maxMessageSize(Identity.Listener listener) {
+    return maxMessageSize(config, listener);
+  }
+
+  static int maxMessageSize(MqttConfig config, Identity.Listener listener) {
+    return listener == Identity.Listener.PROVISIONING
+        ? Math.min(config.maxMessageSize(), config.limits().provisioningMessageSize()) : config.maxMessageSize();
+  }
+
+  /** {@code mqtt.maxClientIdLength}: vertx-mqtt enforces it for MQTT 3.1 only, the broker for 3.1.1 and 5. */
+  public int maxClientIdLength() {
+    return config.maxClientIdLength();
   }
 
   /** Where ACL denials are audited; without it they are only counted. */

@@ -12,8 +12,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads the stored broker state at start, before the listeners open: retained messages, and the persistent
@@ -23,6 +27,8 @@ import java.util.function.Function;
  * they are sent again (without DUP: the new connection never saw them).
  */
 final class BrokerRestore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerRestore.class);
 
   /** What is loaded: retained messages (none when loading one session) and sessions with their state. */
   record Snapshot(List<JsonObject> retained, List<StoredSession> sessions,
@@ -97,7 +103,8 @@ final class BrokerRestore {
   }
 
   private static void apply(Snapshot snapshot, Broker broker, Instant now) {
-    snapshot.retained().forEach(json -> broker.restoreRetained(Message.fromJson(json)));
+    Bounds bounds = new Bounds(broker);
+    snapshot.retained().forEach(json -> bounds.retained(Message.fromJson(json)));
     Set<String> loaded = new LinkedHashSet<>();
     for (StoredSession stored : snapshot.sessions()) {
       if (broker.session(stored.clientId()) != null) {
@@ -110,14 +117,65 @@ final class BrokerRestore {
       loaded.add(stored.clientId());
     }
     for (StoredSubscription stored : snapshot.subscriptions()) {
-      Subscription sub = StoredJournal.subscription(stored.clientId(), stored.filter(), stored.options());
-      if (loaded.contains(stored.clientId()) && sub != null) {
-        broker.restoreSubscription(broker.session(stored.clientId()), sub);
+      if (loaded.contains(stored.clientId()) && bounds.subscriptionFits(stored)) {
+        Subscription sub = StoredJournal.subscription(stored.clientId(), stored.filter(), stored.options());
+        if (sub != null) {
+          broker.restoreSubscription(broker.session(stored.clientId()), sub);
+        }
       }
     }
     for (QueuedMessage queued : snapshot.queued()) {
       if (loaded.contains(queued.clientId())) {
-        broker.session(queued.clientId()).window().waiting().addLast(StoredJournal.outbound(queued.message()));
+        bounds.queued(broker.session(queued.clientId()), StoredJournal.outbound(queued.message()));
+      }
+    }
+    bounds.report();
+  }
+
+  /**
+   * The bounds a running broker enforces, applied to what was stored (by an older version or with other
+   * settings): what is beyond them is left out, counted and reported in one warning, and the start goes on.
+   */
+  private static final class Bounds {
+    private final Broker broker;
+    private final Map<String, Integer> trimmed = new TreeMap<>();
+
+    Bounds(Broker broker) {
+      this.broker = broker;
+    }
+
+    void retained(Message message) {
+      if (TopicFilter.exceeds(message.topic(), broker.bounds()) != null || !broker.restoreRetained(message)) {
+        trim("restored-retained");
+      }
+    }
+
+    boolean subscriptionFits(StoredSubscription stored) {
+      Session session = broker.session(stored.clientId());
+      if (TopicFilter.exceeds(stored.filter(), broker.bounds()) != null
+          || (session.subscriptions().size() >= broker.bounds().subscriptionsPerSession()
+              && !session.subscriptions().containsKey(stored.filter()))) {
+        trim("restored-subscriptions");
+        return false;
+      }
+      return true;
+    }
+
+    void queued(Session session, Outbound message) {
+      for (int i = session.restoreQueued(message); i > 0; i--) {
+        trim("restored-queue");
+      }
+    }
+
+    private void trim(String what) {
+      trimmed.merge(what, 1, Integer::sum);
+      broker.metrics().limitExceeded(what);
+    }
+
+    void report() {
+      if (!trimmed.isEmpty()) {
+        LOG.warn("stored broker state beyond the configured bounds (mqtt.max*, mqtt.offlineQueueMax) was left out"
+            + " at start: {}", trimmed);
       }
     }
   }

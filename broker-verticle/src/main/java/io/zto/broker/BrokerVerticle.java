@@ -68,12 +68,12 @@ public final class BrokerVerticle extends VerticleBase {
     }
     // operational: a certificate is requested, not required, so service accounts can log in with a
     // password alone; devices without a certificate are refused after the handshake
-    started.add(listen(Identity.Listener.OPERATIONAL, tls(mqtt, mqtt.operational().port(), ClientAuth.REQUEST),
+    started.add(listen(Identity.Listener.OPERATIONAL, tls(mqtt, Identity.Listener.OPERATIONAL, ClientAuth.REQUEST),
         "mqtt.operational.port", authenticator, audit));
-    started.add(listen(Identity.Listener.PROVISIONING, tls(mqtt, mqtt.provisioning().port(), ClientAuth.REQUIRED),
+    started.add(listen(Identity.Listener.PROVISIONING, tls(mqtt, Identity.Listener.PROVISIONING, ClientAuth.REQUIRED),
         "mqtt.provisioning.port", authenticator, audit));
     if (mqtt.plain().enabled()) {
-      started.add(listen(Identity.Listener.PLAIN, base(mqtt, mqtt.plain().port()), "mqtt.plain.port", authenticator,
+      started.add(listen(Identity.Listener.PLAIN, base(mqtt, Identity.Listener.PLAIN), "mqtt.plain.port", authenticator,
           audit));
     }
     started.add(Health.register(vertx, Role.BROKER.label(), () -> HealthReport.up(Role.BROKER.label(),
@@ -82,18 +82,27 @@ public final class BrokerVerticle extends VerticleBase {
     return Future.all(started);
   }
 
-  private MqttServerOptions base(MqttConfig mqtt, int port) {
+  private MqttServerOptions base(MqttConfig mqtt, Identity.Listener listener) {
     MqttServerOptions options = new MqttServerOptions();
-    options.setHost(mqtt.host()).setPort(port);
-    // vertx-mqtt's defaults (8092 bytes, 23 characters) are too small for configs and device ids
-    options.setMaxMessageSize(mqtt.maxMessageSize()).setMaxClientIdLength(mqtt.maxClientIdLength());
+    options.setHost(mqtt.host()).setPort(port(mqtt, listener));
+    // vertx-mqtt's defaults (8092 bytes, 23 characters) are too small for configs and device ids; the
+    // provisioning listener, open to devices not yet onboarded, takes smaller packets
+    options.setMaxMessageSize(BrokerNode.maxMessageSize(mqtt, listener)).setMaxClientIdLength(mqtt.maxClientIdLength());
     options.setAutoClientId(true);
     return options;
   }
 
   // trust is decided after the handshake, off the event loop, so anchor and revocation changes apply at once
-  private MqttServerOptions tls(MqttConfig mqtt, int port, ClientAuth clientAuth) {
-    return TlsServerOptions.engine(TlsServerOptions.apply(base(mqtt, port), platform.pki().serverTls(), clientAuth,
+  private static int port(MqttConfig mqtt, Identity.Listener listener) {
+    return switch (listener) {
+      case OPERATIONAL -> mqtt.operational().port();
+      case PROVISIONING -> mqtt.provisioning().port();
+      case PLAIN -> mqtt.plain().port();
+    };
+  }
+
+  private MqttServerOptions tls(MqttConfig mqtt, Identity.Listener listener, ClientAuth clientAuth) {
+    return TlsServerOptions.engine(TlsServerOptions.apply(base(mqtt, listener), platform.pki().serverTls(), clientAuth,
         DeferredClientTrust.options()), platform.config().pki().tlsEngine());
   }
 

@@ -1,5 +1,6 @@
 package io.zto.broker;
 
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -65,7 +66,29 @@ public final class ClientConnection implements Outlet {
     endpoint.unsubscribeHandler(subscriptions::onUnsubscribe);
     endpoint.disconnectMessageHandler(this::onDisconnect);
     endpoint.closeHandler(v -> onClose());
-    endpoint.exceptionHandler(e -> kick(Disconnect.PROTOCOL_ERROR, "protocol error"));
+    endpoint.exceptionHandler(this::onProtocolError);
+    // enhanced authentication is not offered: an AUTH without an authentication method in CONNECT is a
+    // protocol error (MQTT 4.12)
+    endpoint.authenticationExchangeHandler(auth -> kick(Disconnect.PROTOCOL_ERROR, "enhanced authentication not supported"));
+  }
+
+  // the decoder's verdict on a packet it could not read: too large (mqtt.maxMessageSize), or malformed
+  private void onProtocolError(Throwable failure) {
+    if (tooLarge(failure)) {
+      context.metrics().limitExceeded("packet-size");
+      kick(Disconnect.PACKET_TOO_LARGE, "packet larger than the Maximum Packet Size in CONNACK");
+    } else {
+      kick(Disconnect.PROTOCOL_ERROR, "protocol error");
+    }
+  }
+
+  static boolean tooLarge(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof TooLongFrameException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean v5() {
@@ -82,6 +105,12 @@ public final class ClientConnection implements Outlet {
       return;
     }
     int qos = message.qosLevel().value();
+    TopicFilter.Beyond beyond = TopicFilter.exceeds(topic, broker.bounds());
+    if (beyond != null) {
+      context.metrics().limitExceeded(beyond.limit());
+      kick(Disconnect.TOPIC_NAME_INVALID, "topic name " + beyond.text());
+      return;
+    }
     if (!identity.acl().mayPublish(topic)) {
       denyPublish(message, qos);
       return;
@@ -97,6 +126,11 @@ public final class ClientConnection implements Outlet {
     }
     Message routed = Mqtt5Properties.message(topic, message.payload(), qos, message.isRetain(),
         endpoint.clientIdentifier(), message.properties(), System.currentTimeMillis());
+    RetainedStore.Outcome retained = routed.retain() ? broker.retainedAdmits(routed) : RetainedStore.Outcome.STORED;
+    if (retained.refused()) {
+      refuseRetained(message, qos, retained);
+      return;
+    }
     Future<Void> safe = context.inbound().apply(this, routed);
     if (qos == 2) {
       session.inboundQos2().add(message.messageId());
@@ -132,8 +166,12 @@ public final class ClientConnection implements Outlet {
     } else if (alias != null) {
       topicAliases.put(alias, topic);
     }
+    if (topic == null || topic.isEmpty()) {
+      kick(Disconnect.TOPIC_ALIAS_INVALID, "unknown topic alias");
+      return null;
+    }
     if (!TopicFilter.isValidTopicName(topic)) {
-      kick(Disconnect.TOPIC_ALIAS_INVALID, "invalid or unknown topic");
+      kick(Disconnect.TOPIC_NAME_INVALID, "invalid topic name (wildcard, NUL or ill-formed UTF-8)");
       return null;
     }
     return topic;
@@ -163,6 +201,25 @@ public final class ClientConnection implements Outlet {
     }
   }
 
+  /**
+   * A retained PUBLISH beyond the retained bounds: refused as a whole (not delivered either), so the client
+   * learns that it was not kept. MQTT 5: PUBACK 0x97 for QoS 1, DISCONNECT 0x97 for QoS 0 (no ack to carry it)
+   * and QoS 2 (vertx-mqtt 5.0.7 writes no PUBREC reason codes). MQTT 3.1.1 has no code: the connection closes.
+   */
+  private void refuseRetained(MqttPublishMessage message, int qos, RetainedStore.Outcome why) {
+    String limit = why == RetainedStore.Outcome.CLIENT_QUOTA ? "retained-per-client" : "retained-total";
+    context.metrics().limitExceeded(limit);
+    String text = why == RetainedStore.Outcome.CLIENT_QUOTA
+        ? "retained quota exceeded: at most " + broker.bounds().retainedPerClient() + " retained topics per client"
+        : "retained quota of the server exceeded";
+    if (v5 && qos == 1) {
+      endpoint.publishAcknowledge(message.messageId(), MqttPubAckReasonCode.QUOTA_EXCEEDED,
+          Mqtt5Properties.reason(text));
+    } else {
+      kick(Disconnect.QUOTA_EXCEEDED, text);
+    }
+  }
+
   private void onPubrel(int packetId) {
     session.inboundQos2().remove(packetId);
     endpoint.publishComplete(packetId);
@@ -180,15 +237,20 @@ public final class ClientConnection implements Outlet {
   }
 
   private void onClose() {
-    boolean mine = session.detach(this);
-    MqttWill will = endpoint.will();
-    if (will != null && will.isWillFlag() && !willCleared) {
-      publishWill(will, mine);
+    // the node lets go of the connection whatever the will or the session do: a failure there must not
+    // leave a closed connection counted and held
+    try {
+      boolean mine = session.detach(this);
+      MqttWill will = endpoint.will();
+      if (will != null && will.isWillFlag() && !willCleared) {
+        publishWill(will, mine);
+      }
+      if (mine) {
+        broker.disconnected(session);
+      }
+    } finally {
+      context.closed(this);
     }
-    if (mine) {
-      broker.disconnected(session);
-    }
-    context.closed(this);
   }
 
   private void publishWill(MqttWill will, boolean sessionEnds) {
@@ -263,6 +325,8 @@ public final class ClientConnection implements Outlet {
       case TOPIC_ALIAS_INVALID -> (byte) 0x94;
       case SERVER_SHUTTING_DOWN -> (byte) 0x8B;
       case PROTOCOL_ERROR -> (byte) 0x82;
+      case TOPIC_NAME_INVALID -> (byte) 0x90;
+      case PACKET_TOO_LARGE -> (byte) 0x95;
     };
   }
 }

@@ -10,6 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttWill;
+import io.zto.shared.config.MqttLimits;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.store.AuditRepository;
 import java.util.function.Supplier;
@@ -48,9 +50,20 @@ final class ConnectHandler {
       refuse(endpoint, v5, new Refusal(Refusal.Kind.BAD_CLIENT_ID, "empty client id with a persistent session"));
       return;
     }
+    if (!clientIdWithinBounds(endpoint, v5) || !willWithinBounds(endpoint, v5)) {
+      return;
+    }
     boolean[] closed = {false};
     // replaced by the connection's own handler on accept; until then it tells a vanished client apart
     endpoint.closeHandler(v -> closed[0] = true);
+    // a packet the decoder cannot read while the CONNECT is being checked: nothing more to expect from it
+    endpoint.exceptionHandler(failure -> {
+      closed[0] = true;
+      if (ClientConnection.tooLarge(failure)) {
+        node.context().metrics().limitExceeded("packet-size");
+      }
+      closeQuietly(endpoint);
+    });
     String clientId = endpoint.clientIdentifier();
     authenticator.authenticate(endpoint, listener)
         // repository futures may complete elsewhere: the broker state lives on this verticle's context
@@ -76,6 +89,80 @@ final class ConnectHandler {
             refuse(endpoint, v5, new Refusal(Refusal.Kind.UNAVAILABLE, "authentication unavailable"));
           }
         }));
+  }
+
+  /** At most {@code mqtt.maxClientIdLength} characters (vertx-mqtt checks MQTT 3.1 only), well-formed UTF-8. */
+  private boolean clientIdWithinBounds(MqttEndpoint endpoint, boolean v5) {
+    String clientId = endpoint.clientIdentifier();
+    if (clientId.length() > node.maxClientIdLength()) {
+      node.context().metrics().limitExceeded("client-id-length");
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID,
+          MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
+          "client id longer than " + node.maxClientIdLength() + " characters");
+      return false;
+    }
+    if (!TopicFilter.wellFormed(clientId)) {
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID,
+          MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "client id is not well-formed UTF-8");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The will is held for the whole connection (and its delay), so it is bounded before anything else is
+   * done for the CONNECT: topic as any topic name, payload by {@code mqtt.maxWillSize}. MQTT 5: CONNACK 0x90
+   * (topic name invalid) or 0x95 (packet too large); MQTT 3.1.1 has no code for either: the connection is
+   * closed. Only counted, not audited: no credentials were looked at yet.
+   */
+  private boolean willWithinBounds(MqttEndpoint endpoint, boolean v5) {
+    MqttWill will = endpoint.will();
+    if (will == null || !will.isWillFlag()) {
+      return true;
+    }
+    MqttLimits bounds = node.broker().bounds();
+    TopicFilter.Beyond topicBeyond = TopicFilter.exceeds(will.getWillTopic(), bounds);
+    int size = will.getWillMessage() == null ? 0 : will.getWillMessage().length();
+    if (topicBeyond == null && TopicFilter.isValidTopicName(will.getWillTopic()) && size <= bounds.willSize()) {
+      return true;
+    }
+    if (size > bounds.willSize()) {
+      node.context().metrics().limitExceeded("will-size");
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE, null,
+          "will payload larger than " + bounds.willSize() + " bytes");
+    } else {
+      if (topicBeyond != null) {
+        node.context().metrics().limitExceeded(topicBeyond.limit());
+      }
+      refuseEarly(endpoint, v5, MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID, null,
+          "will topic " + (topicBeyond != null ? topicBeyond.text() : "invalid"));
+    }
+    return false;
+  }
+
+  /**
+   * A refusal before any credential is looked at: counted, not audited, since the audit entry would carry
+   * whatever the client chose to send as its id. {@code v311} null: MQTT 3.1.1 has no code, the connection
+   * is closed.
+   */
+  private void refuseEarly(MqttEndpoint endpoint, boolean v5, MqttConnectReturnCode v5Code,
+                           MqttConnectReturnCode v311, String reason) {
+    node.context().metrics().refused(listener.label());
+    if (v5) {
+      endpoint.reject(v5Code, Mqtt5Properties.reason(reason));
+    } else if (v311 != null) {
+      endpoint.reject(v311);
+    } else {
+      closeQuietly(endpoint);
+    }
+  }
+
+  private static void closeQuietly(MqttEndpoint endpoint) {
+    try {
+      endpoint.close();
+    } catch (IllegalStateException | IllegalArgumentException alreadyClosed) {
+      // the client went away first
+    }
   }
 
   /** An authenticated CONNECT that may use its client id. */
@@ -143,7 +230,7 @@ final class ConnectHandler {
     MqttProperties props = new MqttProperties();
     props.add(new IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), node.context().receiveMaximum()));
     props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), ClientConnection.TOPIC_ALIAS_MAXIMUM));
-    props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), node.maxMessageSize()));
+    props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), node.maxMessageSize(listener)));
     props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), (int) session.expirySeconds()));
     props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
     props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));

@@ -147,6 +147,24 @@ public final class Session {
     }
   }
 
+  /**
+   * A message of the stored queue loaded at start: the same bound as offline, so a stored queue longer than
+   * {@code mqtt.offlineQueueMax} keeps its newest messages; returns how many older ones were dropped.
+   */
+  int restoreQueued(Outbound message) {
+    int dropped = 0;
+    while (!window.waiting().isEmpty() && window.waiting().size() >= limits.offlineQueueMax()) {
+      window.waiting().pollFirst();
+      dropped++;
+    }
+    if (limits.offlineQueueMax() > 0) {
+      window.waiting().addLast(message);
+    } else {
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** PUBACK / PUBCOMP. */
   public void acknowledged(int packetId) {
     if (window.complete(packetId)) {

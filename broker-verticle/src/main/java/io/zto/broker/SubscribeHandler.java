@@ -10,7 +10,9 @@ import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
 import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** SUBSCRIBE and UNSUBSCRIBE of one connection, with ACL checks and both protocol levels' answers. */
 final class SubscribeHandler {
@@ -37,10 +39,20 @@ final class SubscribeHandler {
     int subscriptionId = ids.isEmpty() ? 0 : ids.get(0);
     List<MqttSubAckReasonCode> codes = new ArrayList<>();
     List<Subscription> granted = new ArrayList<>();
+    // new filters this SUBSCRIBE adds to the session, counted against mqtt.maxSubscriptionsPerSession
+    Set<String> added = new HashSet<>();
     for (MqttTopicSubscription request : message.topicSubscriptions()) {
-      TopicFilter filter = TopicFilter.parse(request.topicName());
-      if (filter == null) {
+      // bounds first: a filter of 30,000 levels is refused before anything splits it
+      TopicFilter.Beyond beyond = TopicFilter.exceeds(request.topicName(), broker.bounds());
+      TopicFilter filter = beyond == null ? TopicFilter.parse(request.topicName()) : null;
+      if (beyond != null) {
+        context.metrics().limitExceeded(beyond.limit());
         codes.add(MqttSubAckReasonCode.TOPIC_FILTER_INVALID);
+      } else if (filter == null) {
+        codes.add(MqttSubAckReasonCode.TOPIC_FILTER_INVALID);
+      } else if (!fits(filter, added)) {
+        context.metrics().limitExceeded("subscriptions");
+        codes.add(MqttSubAckReasonCode.QUOTA_EXCEEDED);
       } else if (!identity.acl().maySubscribe(filter.filter(), filter.shared())) {
         context.denied(identity, "subscribe", request.topicName());
         codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
@@ -51,12 +63,24 @@ final class SubscribeHandler {
         boolean rap = v5 && options != null && options.isRetainAsPublished();
         int handling = v5 && options != null ? options.retainHandling().value() : 0;
         granted.add(new Subscription(session.clientId(), filter, qos, noLocal, rap, handling, subscriptionId));
+        if (!session.subscriptions().containsKey(filter.raw())) {
+          added.add(filter.raw());
+        }
         codes.add(MqttSubAckReasonCode.qosGranted(MqttQoS.valueOf(qos)));
       }
     }
     acknowledge(message.messageId(), codes);
     // after SUBACK, so retained messages follow it as MQTT 3.8.4 expects
     granted.forEach(sub -> broker.subscribe(session, sub));
+  }
+
+  // a filter the session holds already is replaced, not added (MQTT 3.8.4), so it always fits
+  private boolean fits(TopicFilter filter, Set<String> added) {
+    String raw = filter.raw();
+    if (session.subscriptions().containsKey(raw) || added.contains(raw)) {
+      return true;
+    }
+    return session.subscriptions().size() + added.size() < broker.bounds().subscriptionsPerSession();
   }
 
   private void acknowledge(int packetId, List<MqttSubAckReasonCode> codes) {

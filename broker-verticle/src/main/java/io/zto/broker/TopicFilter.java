@@ -1,5 +1,7 @@
 package io.zto.broker;
 
+import io.zto.shared.config.MqttLimits;
+
 /**
  * MQTT topic names and filters: validation, matching and {@code $share/{group}/{filter}} parsing.
  *
@@ -12,7 +14,7 @@ public record TopicFilter(String group, String filter) {
 
   /** Parses a SUBSCRIBE/UNSUBSCRIBE filter; null if it is not a valid filter. */
   public static TopicFilter parse(String raw) {
-    if (raw == null) {
+    if (raw == null || !wellFormed(raw)) {
       return null;
     }
     if (raw.startsWith(SHARE_PREFIX)) {
@@ -39,15 +41,57 @@ public record TopicFilter(String group, String filter) {
     return group == null ? filter : SHARE_PREFIX + group + "/" + filter;
   }
 
-  /** A topic name a client may publish to: non-empty, no wildcards, no NUL, at most 65535 bytes. */
+  /**
+   * A topic beyond a bound.
+   *
+   * @param limit which bound, as tagged in {@code zto.mqtt.limits.exceeded}: topic-length or topic-levels
+   * @param text how, for the reason string
+   */
+  public record Beyond(String limit, String text) {}
+
+  /**
+   * How {@code topic} (a topic name or a filter as the client wrote it) is beyond the configured bounds, or
+   * null when it is within them. Checked before anything splits the string, so a topic of 30,000 levels
+   * costs one scan and no allocation.
+   */
+  public static Beyond exceeds(String topic, MqttLimits limits) {
+    if (topic == null) {
+      return null;
+    }
+    if (topic.length() > limits.topicLength()) {
+      return new Beyond("topic-length", "longer than " + limits.topicLength() + " characters");
+    }
+    int levels = 1;
+    for (int i = 0; i < topic.length(); i++) {
+      if (topic.charAt(i) == '/' && ++levels > limits.topicLevels()) {
+        return new Beyond("topic-levels", "more than " + limits.topicLevels() + " levels");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A topic name a client may publish to: non-empty, no wildcards, no NUL, at most 65535 bytes, well-formed
+   * UTF-8 (see {@link #wellFormed}).
+   */
   public static boolean isValidTopicName(String topic) {
     return topic != null && !topic.isEmpty() && topic.length() <= 65_535
-        && topic.indexOf('+') < 0 && topic.indexOf('#') < 0 && topic.indexOf('\0') < 0;
+        && topic.indexOf('+') < 0 && topic.indexOf('#') < 0 && topic.indexOf('\0') < 0 && wellFormed(topic);
+  }
+
+  /**
+   * Whether a string came from well-formed UTF-8 (MQTT 1.5.4: ill-formed UTF-8 is a malformed packet).
+   * The MQTT decoder (Netty) turns ill-formed bytes and encoded surrogates into U+FFFD, so that character
+   * stands for them; a client never needs it in a topic or client id.
+   */
+  public static boolean wellFormed(String text) {
+    return text.indexOf('\uFFFD') < 0;
   }
 
   /** A filter: '#' only as the whole last level, '+' only as a whole level. */
   public static boolean isValidFilter(String filter) {
-    if (filter == null || filter.isEmpty() || filter.length() > 65_535 || filter.indexOf('\0') >= 0) {
+    if (filter == null || filter.isEmpty() || filter.length() > 65_535 || filter.indexOf('\0') >= 0
+        || !wellFormed(filter)) {
       return false;
     }
     String[] levels = filter.split("/", -1);

@@ -1,5 +1,6 @@
 package io.zto.broker;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,34 +69,42 @@ public final class TopicTrie<V> {
     }
   }
 
-  /** Every value whose filter matches {@code topic}. */
+  /**
+   * Every value whose filter matches {@code topic}. Iterative (an explicit stack of nodes still to visit),
+   * so neither a deep topic nor a deep trie can overflow the event loop's stack.
+   */
   public void match(String topic, Consumer<V> sink) {
     String[] levels = topic.split("/", -1);
     // MQTT 4.7.2: wildcards in the first level never match topics starting with '$'
     boolean dollar = topic.startsWith("$");
-    match(root, levels, 0, dollar, sink);
-  }
-
-  private void match(Node<V> node, String[] levels, int depth, boolean dollar, Consumer<V> sink) {
-    boolean wildcardsAllowed = !(dollar && depth == 0);
-    if (wildcardsAllowed) {
-      Node<V> hash = node.children.get("#");
-      if (hash != null) {
-        hash.values.values().forEach(sink);
+    ArrayDeque<Node<V>> nodes = new ArrayDeque<>();
+    ArrayDeque<Integer> depths = new ArrayDeque<>();
+    nodes.push(root);
+    depths.push(0);
+    while (!nodes.isEmpty()) {
+      Node<V> node = nodes.pop();
+      int depth = depths.pop();
+      boolean wildcardsAllowed = !(dollar && depth == 0);
+      if (wildcardsAllowed) {
+        Node<V> hash = node.children.get("#");
+        if (hash != null) {
+          hash.values.values().forEach(sink);
+        }
       }
-    }
-    if (depth == levels.length) {
-      node.values.values().forEach(sink);
-      return;
-    }
-    Node<V> exact = node.children.get(levels[depth]);
-    if (exact != null) {
-      match(exact, levels, depth + 1, dollar, sink);
-    }
-    if (wildcardsAllowed) {
-      Node<V> plus = node.children.get("+");
+      if (depth == levels.length) {
+        node.values.values().forEach(sink);
+        continue;
+      }
+      // '+' pushed first so the exact branch is visited first, as the recursive walk did
+      Node<V> plus = wildcardsAllowed ? node.children.get("+") : null;
       if (plus != null) {
-        match(plus, levels, depth + 1, dollar, sink);
+        nodes.push(plus);
+        depths.push(depth + 1);
+      }
+      Node<V> exact = node.children.get(levels[depth]);
+      if (exact != null) {
+        nodes.push(exact);
+        depths.push(depth + 1);
       }
     }
   }

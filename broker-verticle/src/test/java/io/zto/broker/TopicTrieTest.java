@@ -58,4 +58,15 @@ class TopicTrieTest {
     trie.put("a/+/b", "k", "plus");
     assertThat(trie.match("a//b")).containsExactlyInAnyOrder("empty", "plus");
   }
+
+  @Test
+  void matchingATopicOfAHundredThousandLevelsDoesNotOverflowTheStack() {
+    // GIVEN a trie holding a filter far deeper than the broker admits (stored state, or a larger setting)
+    String deep = String.join("/", java.util.Collections.nCopies(100_000, "l"));
+    TopicTrie<String> trie = new TopicTrie<>();
+    trie.put(deep, "k", "deep");
+    trie.put(deep.substring(0, deep.length() - 1) + "+", "k", "plus");
+    // WHEN a topic of that depth is matched THEN the iterative walk finds both, no StackOverflowError
+    assertThat(trie.match(deep)).containsExactlyInAnyOrder("deep", "plus");
+  }
 }

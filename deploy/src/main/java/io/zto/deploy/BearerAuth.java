@@ -1,15 +1,17 @@
 package io.zto.deploy;
 
 import io.vertx.core.Handler;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.domain.AuditEvent;
-import io.zto.shared.store.AuditRepository;
+import io.zto.shared.store.RefusalAggregator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
  * Guards {@code /api/v1}: {@code Authorization: Bearer <admin token>}, compared in constant time.
- * Every refusal is audited with the caller's address.
+ * Every refusal is audited with the caller's address, repeats aggregated ({@link RefusalAggregator}) so
+ * that a client hammering the API without the token cannot grow the audit log at its own rate.
  */
 final class BearerAuth implements Handler<RoutingContext> {
 
@@ -17,11 +19,11 @@ final class BearerAuth implements Handler<RoutingContext> {
   static final String ACTOR = "zto.actor";
 
   private final byte[] token;
-  private final AuditRepository audit;
+  private final RefusalAggregator refusals;
 
-  BearerAuth(String token, AuditRepository audit) {
+  BearerAuth(String token, RefusalAggregator refusals) {
     this.token = token.getBytes(StandardCharsets.UTF_8);
-    this.audit = audit;
+    this.refusals = refusals;
   }
 
   @Override
@@ -41,8 +43,10 @@ final class BearerAuth implements Handler<RoutingContext> {
   }
 
   private void refuse(RoutingContext ctx, String reason) {
-    String caller = String.valueOf(ctx.request().remoteAddress());
-    audit.append(AuditEvent.refused(caller, "api.authenticate", ctx.request().path(), reason));
+    // the address without the port: a client's repeats on new connections are one source
+    SocketAddress remote = ctx.request().remoteAddress();
+    String caller = remote == null ? "unknown" : String.valueOf(remote.hostAddress());
+    refusals.refused(AuditEvent.refused(caller, "api.authenticate", ctx.request().path(), reason));
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"zto\"");
     ApiErrors.send(ctx, 401, "unauthorized", reason + ": send Authorization: Bearer <token from the admin-token file>");
   }

@@ -6,10 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.zto.shared.config.CrlConfig;
+import io.zto.shared.config.HttpConfig;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CertificateRepository;
 import io.zto.shared.store.CommandRepository;
@@ -132,6 +134,28 @@ final class OperatorApi {
       builder.getRoute("importEnrollments").setDoValidation(false);
       return builder.createRouter();
     });
+  }
+
+  /**
+   * Reads request bodies of {@code /api/v1}: into memory only (no file uploads, whatever the media type),
+   * up to {@code http.maxBodySize} for a bulk import and {@code http.maxJsonBodySize} for every other call;
+   * a larger body fails the request with 413 (see {@link #tooLarge}).
+   */
+  static Handler<RoutingContext> bodyHandler(HttpConfig http) {
+    BodyHandler imports = BodyHandler.create(false).setBodyLimit(http.maxBodySize());
+    BodyHandler json = BodyHandler.create(false).setBodyLimit(http.maxJsonBodySize());
+    return ctx -> (isImport(ctx) ? imports : json).handle(ctx);
+  }
+
+  /** The message of a 413: the limit the request went over and the key that moves it. */
+  static String tooLarge(RoutingContext ctx, HttpConfig http) {
+    return isImport(ctx)
+        ? "the import body is larger than " + http.maxBodySize() + " bytes (http.maxBodySize): split the file"
+        : "the request body is larger than " + http.maxJsonBodySize() + " bytes (http.maxJsonBodySize)";
+  }
+
+  private static boolean isImport(RoutingContext ctx) {
+    return ctx.normalizedPath().equals("/api/v1" + IMPORT_PATH);
   }
 
   /** The document as served to people and tools. */

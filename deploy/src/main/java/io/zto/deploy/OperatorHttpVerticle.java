@@ -11,21 +11,24 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.zto.deploy.console.ConsoleRoutes;
 import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
+import io.zto.shared.config.HttpConfig;
 import io.zto.shared.config.Role;
 import io.zto.shared.config.ZtoConfig;
 import io.zto.shared.net.ListenFailure;
+import io.zto.shared.net.RequestHeadTimeout;
 import io.zto.shared.pki.Der;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.PlatformPki;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.Database;
+import io.zto.shared.store.RefusalAggregator;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -40,6 +43,8 @@ import java.util.List;
 public final class OperatorHttpVerticle extends VerticleBase {
 
   private static final long HEALTH_TIMEOUT_MS = 2_000;
+  /** How often the counts of repeated refusals reach their audit rows. */
+  private static final long REFUSAL_FLUSH_MS = 5_000;
 
   private final ZtoConfig config;
   private final Database db;
@@ -48,6 +53,8 @@ public final class OperatorHttpVerticle extends VerticleBase {
   private final String nodeId;
   private final X509Certificate issuingCa;
   private HttpServer server;
+  private RefusalAggregator refusals;
+  private long flushTimer = -1;
 
   public OperatorHttpVerticle(ZtoConfig config, Database db, String adminToken, PrometheusMeterRegistry registry,
                               String nodeId, X509Certificate issuingCa) {
@@ -78,19 +85,29 @@ public final class OperatorHttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/pkix-cert").end(issuingDer));
     router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(api.yaml()));
-    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(config.http().maxBodySize()));
-    router.route("/api/v1/*").handler(new BearerAuth(adminToken, audit));
+    // authentication first: an unauthenticated request is answered without its body ever being read
+    refusals = new RefusalAggregator(audit, config.audit().refusalWindow(), Clock.systemUTC());
+    flushTimer = vertx.setPeriodic(REFUSAL_FLUSH_MS, id -> refusals.flush());
+    router.route("/api/v1/*").handler(new BearerAuth(adminToken, refusals));
+    router.route("/api/v1/*").handler(OperatorApi.bodyHandler(config.http()));
     router.route("/api/v1/*").subRouter(apiRouter);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no such resource: " + ctx.request().path()));
-    router.route().failureHandler(OperatorHttpVerticle::failure);
+    router.route().failureHandler(ctx -> failure(ctx, config.http()));
 
     String host = config.http().host();
     int port = config.http().port();
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    RequestHeadTimeout.install(vertx, router, config.http().limits().requestHeadTimeout());
+    return vertx.createHttpServer(config.http().limits().applyTo(new HttpServerOptions().setHost(host).setPort(port)))
         .requestHandler(router)
         .listen()
         .recover(failure -> ListenFailure.describe(failure, "operator HTTP", host, port, "http.port"))
         .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(flushTimer);
+    return refusals == null ? Future.succeededFuture() : refusals.flush();
   }
 
   /** The port actually bound (differs from the config when it asked for 0). */
@@ -137,8 +154,12 @@ public final class OperatorHttpVerticle extends VerticleBase {
         });
   }
 
-  private static void failure(RoutingContext ctx) {
+  private static void failure(RoutingContext ctx, HttpConfig http) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    if (status == 413) {
+      ApiErrors.send(ctx, 413, ApiErrors.code(413), OperatorApi.tooLarge(ctx, http));
+      return;
+    }
     if (status >= 500) {
       ApiResponses.fail(ctx, ctx.failure() == null ? new IllegalStateException("status " + status) : ctx.failure());
       return;

@@ -27,12 +27,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node lost under load: 500 devices onboard through three nodes (at most 32 at a time), one node is killed
  * with SIGKILL a third of the way through, and the agents carry on through the other two.
  */
+// longer than the suite's default timeout: its own deadline of 10 minutes fails first, with a better message
+@Timeout(value = 12, unit = TimeUnit.MINUTES)
 class ClusterFaultIT {
 
   private static final int DEVICES = 500;

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.zto.shared.testing.Await;
+import io.zto.shared.testing.ChildProcess;
 import io.zto.simulator.AgentEvent;
 import io.zto.simulator.AgentOptions;
 import io.zto.simulator.DeviceAgent;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,11 +58,11 @@ class FleetOnboardingIT {
     zto = ZtoProcess.start(tmp.resolve("zto-data"), tmp.resolve("zto.log"), "est.certificateValidity=20s");
     operator = new OperatorClient(zto.api(), zto.token());
     Path factory = tmp.resolve("factory");
-    Process tool = new ProcessBuilder(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(), "factory", "--out",
-        factory.toString(), "--count", "4", "--platform-data-dir", zto.dataDir().toString(), "--provisioning-url",
-        "mqtts://localhost:" + zto.provisioning()).inheritIO().start();
-    assertThat(tool.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(tool.exitValue()).isZero();
+    ChildProcess.Result tool = ChildProcess.run(new ProcessBuilder(ZtoProcess.java(), "-jar", ZtoProcess.JAR.toString(),
+        "factory", "--out", factory.toString(), "--count", "4", "--platform-data-dir", zto.dataDir().toString(),
+        "--provisioning-url", "mqtts://localhost:" + zto.provisioning()).redirectErrorStream(true), "",
+        Duration.ofSeconds(120));
+    assertThat(tool.exitCode()).as(tool.output()).isZero();
     // AND an operator who trusts both CAs, imports gw-000001..3 and puts gw-000004 in a manual group
     String customer = OperatorClient.json(operator.api("POST", "/api/v1/trust-anchors", "application/json", new JsonObject()
         .put("name", "customer").put("purpose", "ldevid").put("pem", Files.readString(factory.resolve("customer-ca.pem")))

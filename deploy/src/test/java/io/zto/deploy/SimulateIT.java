@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * process, sends commands, revokes a share and writes its result and report. Asserts what happened (from
  * the result file and from the platform's API), never how fast.
  */
+// longer than the suite's default timeout: its own deadline of 10 minutes fails first, with a better message
+@Timeout(value = 12, unit = TimeUnit.MINUTES)
 class SimulateIT {
 
   static final int DEVICES = 50;

@@ -2,6 +2,7 @@ package io.zto.deploy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.zto.shared.testing.ChildProcess;
 import io.zto.shared.testing.ThrowawayPostgres;
 import io.zto.simulator.Endpoints;
 import io.zto.simulator.FactoryConfig;
@@ -127,7 +128,11 @@ final class ZtoCluster implements AutoCloseable {
         factory.toString(), "--count", Integer.toString(count), "--platform-data-dir", node(0).dataDir().toString(),
         "--provisioning-url", "mqtts://localhost:" + node(0).provisioning())
         .redirectErrorStream(true).redirectOutput(dir.resolve("factory.log").toFile()).start();
-    if (!tool.waitFor(300, TimeUnit.SECONDS) || tool.exitValue() != 0) {
+    if (!tool.waitFor(300, TimeUnit.SECONDS)) {
+      ChildProcess.kill(tool);
+      throw new AssertionError("zto factory did not finish in 300 s, see " + dir.resolve("factory.log"));
+    }
+    if (tool.exitValue() != 0) {
       throw new AssertionError("zto factory failed, see " + dir.resolve("factory.log"));
     }
     OperatorClient operator = operator(via);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zto.shared.pki.DeviceIds;
 import io.zto.shared.pki.Pem;
+import io.zto.shared.testing.ChildProcess;
 import io.zto.shared.testing.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,11 +72,10 @@ class FactoryToolTest {
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
-  private static String sh(String command) throws Exception {
-    Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return output;
+  private static String sh(String command) {
+    ChildProcess.Result result = ChildProcess.run(new ProcessBuilder("bash", "-c", command).redirectErrorStream(true),
+        "", Duration.ofSeconds(30));
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    return result.output();
   }
 }

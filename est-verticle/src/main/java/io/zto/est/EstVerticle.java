@@ -18,6 +18,7 @@ import io.zto.shared.config.Role;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.net.Health;
 import io.zto.shared.net.ListenFailure;
+import io.zto.shared.net.RequestHeadTimeout;
 import io.zto.shared.pki.DeferredClientTrust;
 import io.zto.shared.pki.TlsServerOptions;
 import java.time.Instant;
@@ -80,7 +81,7 @@ public final class EstVerticle extends VerticleBase {
   private Future<?> listen(EstServices services) {
     EstConfig est = platform.config().est();
     HttpServerOptions options = TlsServerOptions.engine(TlsServerOptions.apply(
-        new HttpServerOptions().setHost(est.host()).setPort(est.port()),
+        est.limits().applyTo(new HttpServerOptions().setHost(est.host()).setPort(est.port())),
         platform.pki().serverTls(), ClientAuth.REQUEST, DeferredClientTrust.options()), platform.config().pki().tlsEngine());
     Router router = Router.router(vertx);
     String base = EstConfig.WELL_KNOWN_PATH;
@@ -91,6 +92,7 @@ public final class EstVerticle extends VerticleBase {
     router.route().last().handler(ctx -> EstHttp.text(ctx, 404, "No such EST resource: " + ctx.request().path()
         + "; the operations are under " + base + "/ and " + base + "/{label}/"));
     router.route().failureHandler(ctx -> routingFailure(ctx, est));
+    RequestHeadTimeout.install(vertx, router, est.limits().requestHeadTimeout());
     Future<HttpServer> listening = vertx.createHttpServer(options).requestHandler(router).listen()
         .recover(failure -> ListenFailure.describe(failure, "EST", est.host(), est.port(), "est.port"))
         .onSuccess(s -> server = s);

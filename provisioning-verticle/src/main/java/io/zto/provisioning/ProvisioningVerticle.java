@@ -12,6 +12,7 @@ import io.zto.shared.bus.HealthReport;
 import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.config.Role;
 import io.zto.shared.net.Health;
+import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.ChallengeRepository;
 import io.zto.shared.store.ProvisioningRequestRepository;
 import java.time.Clock;
@@ -118,9 +119,15 @@ public final class ProvisioningVerticle extends VerticleBase {
 
   private void purge() {
     var now = clock.instant();
-    new ProvisioningRequestRepository(platform.db()).purgeExpiredAnswers(now)
+    ProvisioningRequestRepository requests = new ProvisioningRequestRepository(platform.db());
+    requests.purgeExpiredAnswers(now)
         .compose(ignored -> new ChallengeRepository(platform.db()).purgeExpired(now))
         .compose(ignored -> commands.expire())
-        .onFailure(failure -> LOG.warn("cannot purge expired provisioning answers: {}", failure.getMessage()));
+        .compose(ignored -> requests.purgeUnknownOlderThan(now.minus(
+            platform.config().provisioning().unknownRequestRetention())))
+        .compose(ignored -> new AuditRepository(platform.db()).purgeOlderThan(now.minus(
+            platform.config().audit().retention())))
+        .onFailure(failure -> LOG.warn("cannot purge expired answers, challenges, stale requests or audit rows: {}",
+            failure.getMessage()));
   }
 }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zto.deploy.est.EstTestNode.ProvisionedDevice;
 import io.zto.shared.pki.Pem;
-import java.nio.charset.StandardCharsets;
+import io.zto.shared.testing.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,13 +37,10 @@ class EstCurlOpensslTest {
       builder.environment().putAll(Map.of("EST", node.estBase(), "API", node.httpBase(), "TOKEN", node.adminToken(),
           "ROOT", node.rootPem().toString(), "LDEVID_CHAIN", chain.toString(), "LDEVID_KEY", key.toString(),
           "DEVICE", device.deviceId(), "CHALLENGE", device.challenge(), "WORK", scratch.toString()));
-      Process process = builder.start();
-      process.getOutputStream().close();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      ChildProcess.Result result = ChildProcess.run(builder, "", Duration.ofSeconds(120));
       // THEN every step passed
-      assertThat(process.exitValue()).as(output).isZero();
-      assertThat(output).contains("ALL EST CURL/OPENSSL CHECKS PASSED");
+      assertThat(result.exitCode()).as(result.output()).isZero();
+      assertThat(result.output()).contains("ALL EST CURL/OPENSSL CHECKS PASSED");
     }
   }
 }

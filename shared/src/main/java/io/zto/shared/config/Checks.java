@@ -37,6 +37,15 @@ final class Checks {
     return v -> ((Duration) v).isZero() ? "must be longer than 0" : null;
   }
 
+  static ConfigKey.Check durationBetween(Duration min, Duration max) {
+    return v -> {
+      Duration d = (Duration) v;
+      return d.compareTo(min) < 0 || d.compareTo(max) > 0
+          ? "must be between " + Durations.format(min) + " and " + Durations.format(max) + ", got " + Durations.format(d)
+          : null;
+    };
+  }
+
   static ConfigKey.Check notBlank() {
     return v -> String.valueOf(v).isBlank() ? "must not be empty" : null;
   }

@@ -9,6 +9,7 @@ import static io.zto.shared.config.ConfigType.PORT;
 import static io.zto.shared.config.ConfigType.STRING;
 import static io.zto.shared.config.ConfigType.STRING_LIST;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -47,7 +48,25 @@ public final class ConfigKeys {
     "Base URL put into CRL distribution points and AIA; empty: http://{publicHost}:{http.port}.")
     .withCheck(Checks.httpUrlOrEmpty()));
   public static final ConfigKey HTTP_MAX_BODY_SIZE = define(ConfigKey.of("http.maxBodySize", BYTE_SIZE, "16MiB",
-    "Largest request body of the operator API (bulk enrollment imports).").withCheck(Checks.atLeast(1024)));
+    "Largest request body of a bulk enrollment import (POST /api/v1/enrollments:import); larger ones get 413.")
+    .withCheck(Checks.atLeast(1024)));
+  public static final ConfigKey HTTP_MAX_JSON_BODY_SIZE = define(ConfigKey.of("http.maxJsonBodySize", BYTE_SIZE,
+    "256KiB", "Largest request body of every other operator API call (JSON); larger ones get 413.")
+    .withCheck(Checks.atLeast(1024)));
+  public static final ConfigKey HTTP_IDLE_TIMEOUT = define(ConfigKey.of("http.idleTimeout", DURATION, "5m",
+    "Operator HTTP connections on which nothing is read or written this long are closed (also while a slow"
+      + " request is being handled, so longer than the slowest API call).")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofDays(1))));
+  public static final ConfigKey HTTP_MAX_HEADER_SIZE = define(ConfigKey.of("http.maxHeaderSize", BYTE_SIZE, "8KiB",
+    "Largest request header block of the operator HTTP listener; larger ones get 431.")
+    .withCheck(Checks.range(1024, 1024 * 1024)));
+  public static final ConfigKey HTTP_MAX_INITIAL_LINE_LENGTH = define(ConfigKey.of("http.maxInitialLineLength",
+    BYTE_SIZE, "4KiB", "Longest request line (method, path, query) of the operator HTTP listener; longer ones get 414.")
+    .withCheck(Checks.range(256, 1024 * 1024)));
+  public static final ConfigKey HTTP_REQUEST_HEAD_TIMEOUT = define(ConfigKey.of("http.requestHeadTimeout", DURATION,
+    "30s", "Kept-alive operator HTTP connections whose next request line and headers have not fully arrived this"
+      + " long after the last response are closed (a client trickling its headers is never idle).")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofHours(1))));
 
   // ---- EST
   public static final ConfigKey EST_HOST = define(ConfigKey.of("est.host", STRING, "0.0.0.0",
@@ -58,6 +77,19 @@ public final class ConfigKeys {
     "Validity of issued operational device certificates.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey EST_MAX_BODY_SIZE = define(ConfigKey.of("est.maxBodySize", BYTE_SIZE, "64KiB",
     "Largest EST request body; larger requests get 413.").withCheck(Checks.atLeast(1024)));
+  public static final ConfigKey EST_IDLE_TIMEOUT = define(ConfigKey.of("est.idleTimeout", DURATION, "60s",
+    "EST connections on which nothing is read or written this long are closed.")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofDays(1))));
+  public static final ConfigKey EST_MAX_HEADER_SIZE = define(ConfigKey.of("est.maxHeaderSize", BYTE_SIZE, "8KiB",
+    "Largest request header block of the EST listener; larger ones get 431.")
+    .withCheck(Checks.range(1024, 1024 * 1024)));
+  public static final ConfigKey EST_MAX_INITIAL_LINE_LENGTH = define(ConfigKey.of("est.maxInitialLineLength",
+    BYTE_SIZE, "4KiB", "Longest request line of the EST listener; longer ones get 414.")
+    .withCheck(Checks.range(256, 1024 * 1024)));
+  public static final ConfigKey EST_REQUEST_HEAD_TIMEOUT = define(ConfigKey.of("est.requestHeadTimeout", DURATION,
+    "30s", "Kept-alive EST connections whose next request line and headers have not fully arrived this long after"
+      + " the last response are closed.")
+    .withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofHours(1))));
   public static final ConfigKey EST_RETRY_AFTER = define(ConfigKey.of("est.retryAfter", DURATION, "60s",
     "Retry-After sent with 202 while an enrollment awaits manual approval.").withCheck(Checks.positiveDuration()));
   public static final ConfigKey EST_PROFILES = define(ConfigKey.of("est.profiles", OBJECT_LIST, "",
@@ -92,6 +124,32 @@ public final class ConfigKeys {
   public static final ConfigKey MQTT_RECEIVE_MAXIMUM = define(ConfigKey.of("mqtt.receiveMaximum", INT, "64",
     "Receive Maximum the broker announces: unreleased QoS 2 messages a client may have towards it.")
     .withCheck(Checks.range(1, 65_535)));
+  public static final ConfigKey MQTT_PROVISIONING_MAX_MESSAGE_SIZE = define(ConfigKey.of(
+    "mqtt.provisioning.maxMessageSize", BYTE_SIZE, "64KiB",
+    "Largest MQTT packet on the provisioning listener, which devices reach before they are onboarded (capped by"
+    + " mqtt.maxMessageSize); larger packets get DISCONNECT 0x95.").withCheck(Checks.range(1024, 268_435_455)));
+  public static final ConfigKey MQTT_MAX_TOPIC_LEVELS = define(ConfigKey.of("mqtt.maxTopicLevels", INT, "32",
+    "Most levels in a topic name or filter (PUBLISH, SUBSCRIBE, will); deeper ones are refused (MQTT 5 0x90/0x8F).")
+    .withCheck(Checks.range(1, 65_535)));
+  public static final ConfigKey MQTT_MAX_TOPIC_LENGTH = define(ConfigKey.of("mqtt.maxTopicLength", INT, "1024",
+    "Longest topic name or filter in characters ($share prefix included); longer ones are refused (MQTT 5 0x90/0x8F).")
+    .withCheck(Checks.range(64, 65_535)));
+  public static final ConfigKey MQTT_MAX_SUBSCRIPTIONS_PER_SESSION = define(ConfigKey.of(
+    "mqtt.maxSubscriptionsPerSession", INT, "100",
+    "Subscriptions one session may hold; further SUBSCRIBE filters get 0x97 quota exceeded (3.1.1: 0x80).")
+    .withCheck(Checks.range(1, 1_000_000)));
+  public static final ConfigKey MQTT_MAX_RETAINED_PER_CLIENT = define(ConfigKey.of("mqtt.maxRetainedPerClient", INT,
+    "100", "Retained topics one client may hold; a retained PUBLISH on a further topic is refused (PUBACK 0x97).")
+    .withCheck(Checks.range(0, 1_000_000)));
+  public static final ConfigKey MQTT_MAX_RETAINED_TOTAL = define(ConfigKey.of("mqtt.maxRetainedTotal", INT, "10000",
+    "Retained topics on the node in total; a retained PUBLISH on a further topic is refused (PUBACK 0x97).")
+    .withCheck(Checks.range(0, 10_000_000)));
+  public static final ConfigKey MQTT_MAX_RETAINED_BYTES = define(ConfigKey.of("mqtt.maxRetainedBytes", BYTE_SIZE,
+    "64MiB", "Payload bytes of all retained messages on the node; a retained PUBLISH beyond it is refused (0x97).")
+    .withCheck(Checks.range(0, 1L << 40)));
+  public static final ConfigKey MQTT_MAX_WILL_SIZE = define(ConfigKey.of("mqtt.maxWillSize", BYTE_SIZE, "16KiB",
+    "Largest will payload a CONNECT may carry; larger ones are refused (CONNACK 0x95; 3.1.1: connection closed).")
+    .withCheck(Checks.range(0, 268_435_455)));
   public static final ConfigKey MQTT_SERVICE_ACCOUNTS = define(ConfigKey.of("mqtt.serviceAccounts", OBJECT_LIST, "",
     "Back-end accounts on the operational listener: [{username, passwordHash, publish: [topic filters],"
     + " subscribe: [topic filters]}]; file only. The older allow: [topic filters] still works and counts for both"
@@ -163,6 +221,10 @@ public final class ConfigKeys {
   public static final ConfigKey PROVISIONING_RENEWAL_CHECK_INTERVAL = define(ConfigKey.of(
     "provisioning.renewalCheckInterval", DURATION, "1m", "How often each provisioning node looks for certificates due"
       + " for renewal (one node audits each once).").withCheck(Checks.positiveDuration()));
+  public static final ConfigKey PROVISIONING_UNKNOWN_REQUEST_RETENTION = define(ConfigKey.of(
+    "provisioning.unknownRequestRetention", DURATION, "7d", "Provisioning requests of devices nobody registered"
+      + " (state unknown) are deleted once this old; the device itself stays listed.")
+    .withCheck(Checks.durationBetween(Duration.ofMinutes(1), Duration.ofDays(36500))));
 
   // ---- CRL
   public static final ConfigKey CRL_DEFAULT_REFRESH = define(ConfigKey.of("crl.defaultRefresh", DURATION, "1h",
@@ -171,6 +233,14 @@ public final class ConfigKeys {
     "How often our own CRLs are reissued (their nextUpdate).").withCheck(Checks.positiveDuration()));
   public static final ConfigKey CRL_FETCH_TIMEOUT = define(ConfigKey.of("crl.fetchTimeout", DURATION, "30s",
     "Timeout of one download of an external CRL.").withCheck(Checks.positiveDuration()));
+
+  // ---- audit
+  public static final ConfigKey AUDIT_RETENTION = define(ConfigKey.of("audit.retention", DURATION, "90d",
+    "Audit log rows older than this are deleted (checked every minute by the provisioning nodes).")
+    .withCheck(Checks.durationBetween(Duration.ofHours(1), Duration.ofDays(36500))));
+  public static final ConfigKey AUDIT_REFUSAL_WINDOW = define(ConfigKey.of("audit.refusalWindow", DURATION, "1m",
+    "Refusals of unauthenticated operator API calls from one address, for one reason, within this window are one"
+      + " audit row with a count.").withCheck(Checks.durationBetween(Duration.ofSeconds(1), Duration.ofHours(1))));
 
   // ---- logging
   public static final ConfigKey LOG_LEVEL = define(ConfigKey.of("log.level", STRING, "info",

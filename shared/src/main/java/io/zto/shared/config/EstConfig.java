@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param maxBodySize largest request body in bytes, beyond it 413 ({@code est.maxBodySize})
  * @param retryAfter Retry-After of a 202 while approval is pending ({@code est.retryAfter})
  * @param profiles the labels under {@code /.well-known/est/{label}} ({@code est.profiles})
+ * @param limits idle timeout and request head bounds of the listener ({@code est.idleTimeout},
+ *   {@code est.maxHeaderSize}, {@code est.maxInitialLineLength}, {@code est.requestHeadTimeout})
  */
 public record EstConfig(String host, int port, Duration certificateValidity, long maxBodySize, Duration retryAfter,
-                        List<Profile> profiles) {
+                        List<Profile> profiles, HttpServerLimits limits) {
 
   /** The path prefix of RFC 7030. */
   public static final String WELL_KNOWN_PATH = "/.well-known/est";
@@ -62,7 +64,7 @@ public record EstConfig(String host, int port, Duration certificateValidity, lon
 
   /** As before profiles existed: no labels. */
   public EstConfig(String host, int port, Duration certificateValidity, long maxBodySize, Duration retryAfter) {
-    this(host, port, certificateValidity, maxBodySize, retryAfter, List.of());
+    this(host, port, certificateValidity, maxBodySize, retryAfter, List.of(), HttpServerLimits.defaults());
   }
 
   /** The profile of requests without a label: validity {@code est.certificateValidity}, automatic approval. */
@@ -83,7 +85,8 @@ public record EstConfig(String host, int port, Duration certificateValidity, lon
     Duration validity = config.duration(ConfigKeys.EST_CERTIFICATE_VALIDITY);
     return new EstConfig(config.string(ConfigKeys.EST_HOST), config.integer(ConfigKeys.EST_PORT), validity,
       config.byteSize(ConfigKeys.EST_MAX_BODY_SIZE), config.duration(ConfigKeys.EST_RETRY_AFTER),
-      config.objects(ConfigKeys.EST_PROFILES).stream().map(map -> Profile.fromMap(map, validity)).toList());
+      config.objects(ConfigKeys.EST_PROFILES).stream().map(map -> Profile.fromMap(map, validity)).toList(),
+      HttpServerLimits.est(config));
   }
 
   void writeTo(ConfigJson out) {
@@ -92,6 +95,10 @@ public record EstConfig(String host, int port, Duration certificateValidity, lon
       .put(ConfigKeys.EST_CERTIFICATE_VALIDITY, certificateValidity)
       .put(ConfigKeys.EST_MAX_BODY_SIZE, maxBodySize)
       .put(ConfigKeys.EST_RETRY_AFTER, retryAfter)
+      .put(ConfigKeys.EST_IDLE_TIMEOUT, limits.idleTimeout())
+      .put(ConfigKeys.EST_MAX_HEADER_SIZE, (long) limits.maxHeaderSize())
+      .put(ConfigKeys.EST_MAX_INITIAL_LINE_LENGTH, (long) limits.maxInitialLineLength())
+      .put(ConfigKeys.EST_REQUEST_HEAD_TIMEOUT, limits.requestHeadTimeout())
       .put(ConfigKeys.EST_PROFILES, profiles.stream().map(Profile::toMap).toList());
   }
 }

@@ -8,9 +8,13 @@ package io.zto.shared.config;
  * @param port port ({@code http.port}); 0 for any free port
  * @param publicBaseUrl effective base URL of CRL distribution points and AIA, without trailing slash
  *   ({@code http.publicBaseUrl}, or derived from the public host and port when not configured)
- * @param maxBodySize largest request body in bytes ({@code http.maxBodySize})
+ * @param maxBodySize largest body of a bulk enrollment import in bytes ({@code http.maxBodySize})
+ * @param maxJsonBodySize largest body of every other API call in bytes ({@code http.maxJsonBodySize})
+ * @param limits idle timeout and request head bounds of the listener ({@code http.idleTimeout},
+ *   {@code http.maxHeaderSize}, {@code http.maxInitialLineLength}, {@code http.requestHeadTimeout})
  */
-public record HttpConfig(String host, int port, String publicBaseUrl, long maxBodySize) {
+public record HttpConfig(String host, int port, String publicBaseUrl, long maxBodySize, long maxJsonBodySize,
+                         HttpServerLimits limits) {
 
   /**
    * @param config the validated configuration
@@ -22,7 +26,8 @@ public record HttpConfig(String host, int port, String publicBaseUrl, long maxBo
     String base = config.string(ConfigKeys.HTTP_PUBLIC_BASE_URL);
     return new HttpConfig(config.string(ConfigKeys.HTTP_HOST), port,
       base.isEmpty() ? defaultPublicBaseUrl(node, port) : stripSlash(base),
-      config.byteSize(ConfigKeys.HTTP_MAX_BODY_SIZE));
+      config.byteSize(ConfigKeys.HTTP_MAX_BODY_SIZE), config.byteSize(ConfigKeys.HTTP_MAX_JSON_BODY_SIZE),
+      HttpServerLimits.http(config));
   }
 
   /**
@@ -58,6 +63,11 @@ public record HttpConfig(String host, int port, String publicBaseUrl, long maxBo
     out.put(ConfigKeys.HTTP_HOST, host)
       .put(ConfigKeys.HTTP_PORT, port)
       .put(ConfigKeys.HTTP_PUBLIC_BASE_URL, publicBaseUrl)
-      .put(ConfigKeys.HTTP_MAX_BODY_SIZE, maxBodySize);
+      .put(ConfigKeys.HTTP_MAX_BODY_SIZE, maxBodySize)
+      .put(ConfigKeys.HTTP_MAX_JSON_BODY_SIZE, maxJsonBodySize)
+      .put(ConfigKeys.HTTP_IDLE_TIMEOUT, limits.idleTimeout())
+      .put(ConfigKeys.HTTP_MAX_HEADER_SIZE, (long) limits.maxHeaderSize())
+      .put(ConfigKeys.HTTP_MAX_INITIAL_LINE_LENGTH, (long) limits.maxInitialLineLength())
+      .put(ConfigKeys.HTTP_REQUEST_HEAD_TIMEOUT, limits.requestHeadTimeout());
   }
 }

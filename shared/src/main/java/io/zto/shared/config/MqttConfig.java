@@ -21,11 +21,12 @@ import java.util.stream.Stream;
  * @param offlineQueueMax messages queued per offline session ({@code mqtt.offlineQueueMax})
  * @param clientQueueMax QoS 1/2 messages waiting per connected client ({@code mqtt.clientQueueMax})
  * @param receiveMaximum the broker's Receive Maximum ({@code mqtt.receiveMaximum})
+ * @param limits bounds on topics, subscriptions, retained messages and wills ({@code mqtt.max*})
  * @param serviceAccounts back-end accounts ({@code mqtt.serviceAccounts})
  */
 public record MqttConfig(String host, Listener operational, Listener provisioning, PlainListener plain,
                          int maxMessageSize, int maxClientIdLength, Duration sessionExpiryMax, int offlineQueueMax,
-                         int clientQueueMax, int receiveMaximum,
+                         int clientQueueMax, int receiveMaximum, MqttLimits limits,
                          List<ServiceAccount> serviceAccounts) {
 
   /** Copies the service accounts into an unmodifiable list. */
@@ -120,6 +121,7 @@ public record MqttConfig(String host, Listener operational, Listener provisionin
       config.integer(ConfigKeys.MQTT_OFFLINE_QUEUE_MAX),
       config.integer(ConfigKeys.MQTT_CLIENT_QUEUE_MAX),
       config.integer(ConfigKeys.MQTT_RECEIVE_MAXIMUM),
+      MqttLimits.from(config),
       config.objects(ConfigKeys.MQTT_SERVICE_ACCOUNTS).stream().map(ServiceAccount::fromMap).toList());
   }
 
@@ -145,5 +147,6 @@ public record MqttConfig(String host, Listener operational, Listener provisionin
       .put(ConfigKeys.MQTT_CLIENT_QUEUE_MAX, clientQueueMax)
       .put(ConfigKeys.MQTT_RECEIVE_MAXIMUM, receiveMaximum)
       .put(ConfigKeys.MQTT_SERVICE_ACCOUNTS, serviceAccounts.stream().map(ServiceAccount::toMap).toList());
+    limits.writeTo(out);
   }
 }

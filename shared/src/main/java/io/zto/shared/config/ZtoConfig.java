@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param provisioning provisioning over MQTT
  * @param crl CRLs
  * @param log logging
+ * @param audit the audit log
  */
 public record ZtoConfig(NodeConfig node, HttpConfig http, EstConfig est, MqttConfig mqtt, DbConfig db,
                         ClusterConfig cluster, PkiConfig pki, ProvisioningConfig provisioning, CrlConfig crl,
-                        LogConfig log) {
+                        LogConfig log, AuditConfig audit) {
 
   /** The source name used in messages about a JSON config that fails validation. */
   public static final String JSON_SOURCE = "deployment config";
@@ -40,6 +41,7 @@ public record ZtoConfig(NodeConfig node, HttpConfig http, EstConfig est, MqttCon
     Objects.requireNonNull(provisioning, "provisioning");
     Objects.requireNonNull(crl, "crl");
     Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(audit, "audit");
   }
 
   /**
@@ -49,7 +51,7 @@ public record ZtoConfig(NodeConfig node, HttpConfig http, EstConfig est, MqttCon
   public static ZtoConfig from(LoadedConfig config) {
     return new ZtoConfig(NodeConfig.from(config), HttpConfig.from(config), EstConfig.from(config),
       MqttConfig.from(config), DbConfig.from(config), ClusterConfig.from(config), PkiConfig.from(config),
-      ProvisioningConfig.from(config), CrlConfig.from(config), LogConfig.from(config));
+      ProvisioningConfig.from(config), CrlConfig.from(config), LogConfig.from(config), AuditConfig.from(config));
   }
 
   /** @return the configuration when nothing is set */
@@ -91,6 +93,7 @@ public record ZtoConfig(NodeConfig node, HttpConfig http, EstConfig est, MqttCon
     provisioning.writeTo(out);
     crl.writeTo(out);
     log.writeTo(out);
+    audit.writeTo(out);
     return out.json();
   }
 

@@ -1,6 +1,7 @@
 package io.zto.shared.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.zto.shared.domain.AuditEvent;
@@ -9,7 +10,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The audit log: append-only, listed newest first. */
+/**
+ * The audit log, listed newest first. Rows are appended; the only changes are the count of a row that
+ * stands for repeated refusals ({@link #updateDetails}, see {@link RefusalAggregator}) and the deletion
+ * of rows past their retention ({@link #purgeOlderThan}).
+ */
 public final class AuditRepository {
 
   /** Largest page a caller may ask for. */
@@ -22,6 +27,8 @@ public final class AuditRepository {
       + " AND (CAST($2 AS TEXT) IS NULL OR subject = $2) AND (CAST($3 AS TEXT) IS NULL OR action = $3)"
       + " AND (CAST($4 AS TEXT) IS NULL OR outcome = $4) AND at >= $5"
       + " ORDER BY id DESC LIMIT $6";
+  private static final String UPDATE_DETAILS = "UPDATE audit_log SET details = $2 WHERE id = $1";
+  private static final String PURGE = "DELETE FROM audit_log WHERE at < $1";
 
   private final Database db;
 
@@ -42,6 +49,16 @@ public final class AuditRepository {
             Rows.millis(event.at()), event.actor(), event.action(), event.subject(),
             event.outcome().name(), event.reason(), Rows.text(event.details()), event.node()))
         .map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /** Replaces the details of row {@code id}: the count and last time of the refusals it stands for. */
+  public Future<Void> updateDetails(long id, JsonObject details) {
+    return db.update(UPDATE_DETAILS, Tuple.of(id, Rows.text(details))).mapEmpty();
+  }
+
+  /** Deletes every row older than {@code cutoff} (the retention, {@code audit.retention}); returns how many. */
+  public Future<Integer> purgeOlderThan(Instant cutoff) {
+    return db.update(PURGE, Tuple.of(Rows.millis(cutoff))).map(rows -> rows.rowCount());
   }
 
   public Future<Page<AuditEvent>> list(Query query) {

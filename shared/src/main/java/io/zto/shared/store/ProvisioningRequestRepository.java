@@ -39,6 +39,10 @@ public final class ProvisioningRequestRepository {
   private static final String PURGE = "UPDATE provisioning_requests SET answer_sealed = NULL"
       + " WHERE answer_sealed IS NOT NULL AND answer_expires_at <= $1";
 
+  // only refusals: a device retired and seen again is unknown too, and keeps the history of its provisioning
+  private static final String PURGE_UNKNOWN = "DELETE FROM provisioning_requests WHERE created_at < $1"
+      + " AND status = 'REJECTED' AND device_id IN (SELECT id FROM devices WHERE state = 'UNKNOWN')";
+
   /** A sealed answer (AES-GCM, opaque here) and until when it may be replayed. */
   public record SealedAnswer(byte[] sealed, Instant expiresAt) {}
 
@@ -119,6 +123,15 @@ public final class ProvisioningRequestRepository {
   /** Forgets every sealed answer expired at {@code now} (they hold secrets); returns how many. */
   public Future<Integer> purgeExpiredAnswers(Instant now) {
     return db.update(PURGE, Tuple.of(Rows.millis(now))).map(rows -> rows.rowCount());
+  }
+
+  /**
+   * Deletes the refused requests, made before {@code cutoff}, of devices nobody registered (state unknown): a
+   * device that keeps asking would otherwise grow the table without end. The device row stays, so the
+   * operator still sees it asked ({@code provisioning.unknownRequestRetention}); returns how many.
+   */
+  public Future<Integer> purgeUnknownOlderThan(Instant cutoff) {
+    return db.update(PURGE_UNKNOWN, Tuple.of(Rows.millis(cutoff))).map(rows -> rows.rowCount());
   }
 
   private ProvisioningRequest map(Row row) {

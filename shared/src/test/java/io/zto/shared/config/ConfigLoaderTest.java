@@ -346,6 +346,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void httpListenerLimitsHaveDefaultsOverridesAndBounds() {
+    // GIVEN nothing configured THEN the operator API and EST listeners get their documented limits
+    ZtoConfig defaults = ZtoConfig.defaults();
+    assertThat(defaults.http().maxJsonBodySize()).isEqualTo(256 * 1024);
+    assertThat(defaults.http().maxBodySize()).isEqualTo(16 * 1024 * 1024);
+    assertThat(defaults.http().limits())
+        .isEqualTo(new HttpServerLimits(Duration.ofMinutes(5), 8192, 4096, Duration.ofSeconds(30)));
+    assertThat(defaults.est().limits())
+        .isEqualTo(new HttpServerLimits(Duration.ofSeconds(60), 8192, 4096, Duration.ofSeconds(30)));
+    // WHEN overridden THEN the values reach the records
+    ZtoConfig set = new ConfigLoader().overrides(Map.of("http.idleTimeout", "2s", "est.maxHeaderSize", "16KiB",
+        "http.maxJsonBodySize", "1MiB")).load().toZtoConfig();
+    assertThat(set.http().limits().idleTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(set.est().limits().maxHeaderSize()).isEqualTo(16 * 1024);
+    assertThat(set.http().maxJsonBodySize()).isEqualTo(1024 * 1024);
+    // AND values that would disable a bound or overflow the server option are refused with the reason
+    assertThat(problems(new ConfigLoader().overrides(Map.of("est.idleTimeout", "0s", "http.maxHeaderSize", "10",
+        "http.idleTimeout", "30d")))).containsExactlyInAnyOrder(
+      "--set est.idleTimeout: must be between 1s and 1d, got 0s",
+      "--set http.maxHeaderSize: must be between 1024 and 1048576, got 10",
+      "--set http.idleTimeout: must be between 1s and 1d, got 30d");
+  }
+
+  @Test
   void databasePasswordIsNotEchoedInErrors() {
     // GIVEN a PostgreSQL URL without a host
     // WHEN loading THEN the message hides the password

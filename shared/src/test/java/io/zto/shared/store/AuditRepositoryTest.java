@@ -7,6 +7,9 @@ import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.domain.Page;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.BackendTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 class AuditRepositoryTest {
 
@@ -53,5 +56,22 @@ class AuditRepositoryTest {
     Page<AuditEvent> refusals = Await.result(audit.list(
         new AuditRepository.Query("dev-x", null, AuditEvent.Outcome.REFUSED, null, null, 50)));
     assertThat(refusals.items()).hasSize(3).allMatch(e -> e.reason().equals("challenge expired"));
+  }
+
+  @BackendTest
+  void purgeDeletesOnlyRowsOlderThanTheRetention(Database db) {
+    AuditRepository audit = new AuditRepository(db);
+    Instant now = Instant.parse("2026-12-01T10:00:00Z");
+    // GIVEN rows of 100 days, 89 days and 1 minute ago
+    for (Duration age : List.of(Duration.ofDays(100), Duration.ofDays(89), Duration.ofMinutes(1))) {
+      Await.result(audit.append(new AuditEvent(0, now.minus(age), "operator", "device.get", "d-" + age.toDays(),
+          AuditEvent.Outcome.SUCCEEDED, null, null, null)));
+    }
+    // WHEN rows older than 90 days are purged
+    int purged = Await.result(audit.purgeOlderThan(now.minus(Duration.ofDays(90))));
+    // THEN only the 100-day-old one is gone
+    assertThat(purged).isEqualTo(1);
+    assertThat(Await.result(audit.list(AuditRepository.Query.all(10))).items()).extracting(AuditEvent::subject)
+        .containsExactly("d-0", "d-89");
   }
 }

@@ -9,6 +9,8 @@ import io.vertx.sqlclient.Tuple;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.Backend;
 import io.zto.shared.testing.BackendTest;
+import io.zto.shared.testing.ChildProcess;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -122,16 +124,28 @@ class DatabaseTest {
       // GIVEN an embedded database open in this process
       DatabaseOptions options = Backend.SQLITE.freshOptions();
       Database first = Await.result(Database.open(vertx, options));
-      // WHEN it is opened a second time THEN the second open fails with a reason a person understands
-      Throwable failure = Await.failure(Database.open(vertx, options));
-      assertThat(failure).hasMessageContaining("in use by another zto process");
-      // AND after the first closes, it opens again with its data
+      // WHEN another JVM opens the same file THEN it is refused with a reason a person understands
+      ChildProcess.Result refused = openInAnotherProcess(options);
+      assertThat(refused.exitCode()).as(refused.output()).isEqualTo(OpenEmbeddedDatabase.REFUSED);
+      assertThat(refused.output()).contains("REFUSED: ", "in use by another zto process");
+      // AND a second open in this very process is refused the same way
+      assertThat(Await.failure(Database.open(vertx, options))).hasMessageContaining("in use by another zto process");
+      // AND after the first closes, the other process opens it
       Await.result(first.close());
-      Database again = Await.result(Database.open(vertx, options));
-      Await.result(again.close());
+      ChildProcess.Result opened = openInAnotherProcess(options);
+      assertThat(opened.exitCode()).as(opened.output()).isZero();
+      assertThat(opened.output()).contains("OPENED");
     } finally {
       Await.result(vertx.close());
     }
+  }
+
+  /** Runs {@link OpenEmbeddedDatabase} on the embedded file of {@code options} in a JVM of its own. */
+  private static ChildProcess.Result openInAnotherProcess(DatabaseOptions options) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        OpenEmbeddedDatabase.class.getName(), options.getEmbeddedFile().toString()).redirectErrorStream(true);
+    return ChildProcess.run(builder, "", Duration.ofSeconds(60));
   }
 
   @org.junit.jupiter.api.Test

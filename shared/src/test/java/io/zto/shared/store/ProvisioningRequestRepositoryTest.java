@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.zto.shared.domain.Device;
 import io.zto.shared.domain.Page;
 import io.zto.shared.domain.ProvisioningRequest;
 import io.zto.shared.domain.ProvisioningRequest.Status;
 import io.zto.shared.testing.Await;
 import io.zto.shared.testing.BackendTest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,5 +155,37 @@ class ProvisioningRequestRepositoryTest {
     // WHEN the device comes back THEN its newest request is found
     assertThat(Await.result(repo.latestOf("dev-1")).orElseThrow().requestId()).isEqualTo("new");
     assertThat(Await.result(repo.latestOf("dev-2"))).isEmpty();
+  }
+
+  private static ProvisioningRequest decided(String deviceId, String requestId, Status status, Instant createdAt) {
+    return new ProvisioningRequest(java.util.UUID.randomUUID().toString(), deviceId, requestId, status, "why",
+        null, null, null, null, null, null, null, createdAt, createdAt, "system");
+  }
+
+  @BackendTest
+  void purgeOfUnknownDevicesDeletesOnlyTheirOldRefusedRequests(Database db) {
+    ProvisioningRequestRepository repo = new ProvisioningRequestRepository(db);
+    DeviceRepository devices = new DeviceRepository(db);
+    // GIVEN a device nobody registered and a provisioned one, each with requests of 8 days and 1 hour ago
+    Await.result(devices.upsert(Device.seen("stranger", "default", Device.State.UNKNOWN)));
+    Await.result(devices.upsert(Device.seen("known", "default", Device.State.PROVISIONED)));
+    Instant old = NOW.minus(Duration.ofDays(8));
+    Instant recent = NOW.minus(Duration.ofHours(1));
+    ProvisioningRequest strangerOld = decided("stranger", "r-1", Status.REJECTED, old);
+    ProvisioningRequest strangerRecent = decided("stranger", "r-2", Status.REJECTED, recent);
+    ProvisioningRequest knownRefused = decided("known", "r-1", Status.REJECTED, old);
+    ProvisioningRequest knownProvisioned = decided("known", "r-2", Status.PROVISIONED, old);
+    for (ProvisioningRequest r : List.of(strangerOld, strangerRecent, knownRefused, knownProvisioned)) {
+      Await.result(repo.record(r));
+    }
+    // WHEN requests of unknown devices older than 7 days are purged
+    int purged = Await.result(repo.purgeUnknownOlderThan(NOW.minus(Duration.ofDays(7))));
+    // THEN only the stranger's old request is gone; the stranger itself is still listed
+    assertThat(purged).isEqualTo(1);
+    assertThat(Await.result(repo.get(strangerOld.id()))).isEmpty();
+    for (ProvisioningRequest kept : List.of(strangerRecent, knownRefused, knownProvisioned)) {
+      assertThat(Await.result(repo.get(kept.id()))).as(kept.deviceId() + " " + kept.requestId()).isPresent();
+    }
+    assertThat(Await.result(devices.get("stranger"))).isPresent();
   }
 }

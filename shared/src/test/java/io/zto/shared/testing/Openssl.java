@@ -1,14 +1,14 @@
 package io.zto.shared.testing;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the {@code openssl} CLI in tests (blocking). */
 public final class Openssl {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private Openssl() {
   }
@@ -36,25 +36,11 @@ public final class Openssl {
     List<String> command = new ArrayList<>();
     command.add("openssl");
     command.addAll(List.of(args));
-    try {
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-      if (dir != null) {
-        builder.directory(dir.toFile());
-      }
-      Process process = builder.start();
-      process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-      process.getOutputStream().close();
-      byte[] output = process.getInputStream().readAllBytes();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException("openssl timed out: " + command);
-      }
-      return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run openssl: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    if (dir != null) {
+      builder.directory(dir.toFile());
     }
+    ChildProcess.Result result = ChildProcess.run(builder, input, TIMEOUT);
+    return new Result(result.exitCode(), result.output());
   }
 }

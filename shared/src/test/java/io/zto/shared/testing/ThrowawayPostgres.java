@@ -2,15 +2,14 @@ package io.zto.shared.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -146,17 +145,10 @@ public final class ThrowawayPostgres {
       cmd.addAll(List.of("runuser", "-u", runAs, "--"));
     }
     cmd.addAll(List.of(command));
-    try {
-      Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", cmd) + " failed: " + output.strip());
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(cmd).redirectErrorStream(true), "",
+        Duration.ofSeconds(120));
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + " failed: " + result.output().strip());
     }
   }
 }
