@@ -91,6 +91,8 @@ function renderDevice(main, id) {
   const trail = h('div', { id: 'device-audit' });
   // what the operator chose in the page survives the live re-reads
   const reasons = new Map();
+  // an open retirement question stays open when a live update redraws the header
+  const retiring = { open: false };
   let shown = null;
   const ticket = newestOnly();
   const name = h('input', { type: 'text', name: 'name', required: true, value: 'ping', maxlength: 64 });
@@ -142,7 +144,7 @@ function renderDevice(main, id) {
       return;
     }
     shown = signature;
-    fill(header, deviceHeader(device, load));
+    fill(header, deviceHeader(device, load, retiring));
     fill(certificates, table([
       { label: 'Serial', cell: c => h('span', { class: 'mono' }, c.serial) },
       { label: 'Status', cell: c => [badge(c.status), c.revocationReason ? ' ' + c.revocationReason : ''] },
@@ -168,7 +170,7 @@ function renderDevice(main, id) {
   load();
 }
 
-function deviceHeader(device, reload) {
+function deviceHeader(device, reload, retiring) {
   const facts = [['State', badge(device.state)], ['Tenant', device.tenant],
     ['Enrollment', device.enrollmentId], ['Group', device.groupId], ['LDevID issuer', device.ldevidIssuer],
     ['LDevID serial', device.ldevidSerial], ['LDevID fingerprint', short(device.ldevidFingerprint, 24)],
@@ -184,7 +186,10 @@ function deviceHeader(device, reload) {
   }
   if (device.state !== 'retired') {
     actions.append(h('button', { type: 'button', class: 'danger', 'data-action': 'retire',
-      onclick: () => confirmRetire(actions, device, reload) }, 'Retire…'));
+      onclick: () => confirmRetire(actions, device, reload, retiring, true) }, 'Retire…'));
+    if (retiring.open) {
+      confirmRetire(actions, device, reload, retiring, false);
+    }
   }
   return [h('h1', {}, 'Device ', h('span', { class: 'mono', id: 'device-id' }, device.id), ' ', badge(device.state)),
     device.pending ? h('p', { class: 'message message-warn', id: 'device-pending' },
@@ -203,14 +208,23 @@ async function lifecycle(button, id, label, verb, method, reload) {
   }
 }
 
-function confirmRetire(actions, device, reload) {
+function confirmRetire(actions, device, reload, retiring, focus) {
+  if (actions.querySelector('.confirm')) {
+    return;
+  }
+  retiring.open = true;
   const box = h('div', { class: 'confirm', role: 'group', 'aria-label': 'confirm retirement' },
     'Retire ' + device.id + '? Its certificates are revoked, its credentials deleted and its enrollment closed. ',
     h('button', { type: 'button', class: 'danger', 'data-action': 'retire-confirm',
       onclick: event => lifecycle(event.target, device.id, 'Retire', 'retire', 'DELETE', reload) }, 'Retire'),
-    h('button', { type: 'button', onclick: () => box.remove() }, 'Cancel'));
+    h('button', { type: 'button', onclick: () => {
+      retiring.open = false;
+      box.remove();
+    } }, 'Cancel'));
   actions.append(box);
-  box.querySelector('button').focus();
+  if (focus) {
+    box.querySelector('button').focus();
+  }
 }
 
 function revokeControls(cert, reasons, reload) {

@@ -182,7 +182,7 @@ class ConsoleIT {
   void aDeviceWaitingForApprovalAppearsInTheQueueWithoutAReloadAndIsApprovedFromThePage() throws Exception {
     // GIVEN a group of the customer CA whose devices wait for an operator, created on the page
     go("enrollments");
-    await(By.xpath("//summary[contains(., 'Create a group')]")).click();
+    click(By.xpath("//summary[contains(., 'Create a group')]"));
     Select anchor = new Select(await(By.id("group-anchor")));
     wait(UI).until(driver -> !anchor.getOptions().isEmpty());
     anchor.selectByIndex(0);
@@ -204,7 +204,7 @@ class ConsoleIT {
     assertThat(row.getText()).contains("LDevID fingerprint");
     shot("queue");
     // WHEN the operator approves it on the page
-    row.findElement(By.cssSelector("button[data-action='approve']")).click();
+    click(By.cssSelector("#provisioning-requests tr[data-device='" + WAITING + "'] button[data-action='approve']"));
     // THEN the agent onboards: provisioned, enrolled over EST, connected
     waitingAgent.await("connected", DEVICE);
     assertThat(waitingAgent.said()).contains(WAITING + " provisioned", WAITING + " enrolled");
@@ -298,27 +298,27 @@ class ConsoleIT {
     // GIVEN the approved device, connected, on its page
     go("devices/" + WAITING);
     // WHEN the operator disables it
-    await(By.cssSelector("#device-actions button[data-action='disable']")).click();
+    click(By.cssSelector("#device-actions button[data-action='disable']"));
     // THEN its agent is dropped and the page shows it disabled
     waitingAgent.await("disconnected", DEVICE);
     wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-header"), "disabled"));
     // WHEN it is enabled again THEN it is provisioned as before
-    await(By.cssSelector("#device-actions button[data-action='enable']")).click();
+    click(By.cssSelector("#device-actions button[data-action='enable']"));
     wait(UI).until(ExpectedConditions.presenceOfElementLocated(
         By.cssSelector("#device-actions button[data-action='disable']")));
     assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + WAITING, null, null)).getString("state"))
         .isEqualTo("provisioned");
     // WHEN the revoked device is to be retired THEN the page asks first, and nothing happens on cancel
     go("devices/" + IMPORTED);
-    await(By.cssSelector("#device-actions button[data-action='retire']")).click();
-    WebElement confirm = await(By.cssSelector("#device-actions .confirm"));
-    assertThat(confirm.getText()).contains("certificates are revoked");
-    confirm.findElement(By.xpath(".//button[normalize-space()='Cancel']")).click();
+    click(By.cssSelector("#device-actions button[data-action='retire']"));
+    wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#device-actions .confirm"),
+        "certificates are revoked"));
+    click(By.xpath("//div[@id='device-actions']//div[contains(@class,'confirm')]//button[normalize-space()='Cancel']"));
     assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + IMPORTED, null, null)).getString("state"))
         .isNotEqualTo("retired");
     // WHEN it is confirmed THEN the device is retired
-    await(By.cssSelector("#device-actions button[data-action='retire']")).click();
-    await(By.cssSelector("#device-actions button[data-action='retire-confirm']")).click();
+    click(By.cssSelector("#device-actions button[data-action='retire']"));
+    click(By.cssSelector("#device-actions button[data-action='retire-confirm']"));
     wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-header"), "retired"));
     assertThat(OperatorClient.json(operator.api("GET", "/api/v1/devices/" + IMPORTED, null, null)).getString("state"))
         .isEqualTo("retired");
@@ -403,7 +403,7 @@ class ConsoleIT {
     shot("overview");
     // AND a refresh of the platform's CRL from the trust page reports its outcome
     go("trust");
-    await(By.cssSelector("#crl-sources button[data-action='refresh']")).click();
+    click(By.cssSelector("#crl-sources button[data-action='refresh']"));
     wait(UI).until(ExpectedConditions.textToBePresentInElementLocated(By.id("refresh-outcome"), "crl"));
     shot("trust");
     // AND the browser logged no script error on the way
@@ -443,6 +443,18 @@ class ConsoleIT {
     browser.manage().window().setSize(new Dimension(width, height));
     Number chrome = (Number) ((JavascriptExecutor) browser).executeScript("return window.outerHeight - window.innerHeight");
     browser.manage().window().setSize(new Dimension(width, height + chrome.intValue()));
+  }
+
+  /** Clicks what the locator finds once visible, finding it again if a live update redrew it meanwhile. */
+  private static void click(By locator) {
+    wait(UI).ignoring(StaleElementReferenceException.class).until(driver -> {
+      WebElement element = ExpectedConditions.visibilityOfElementLocated(locator).apply(driver);
+      if (element == null) {
+        return false;
+      }
+      element.click();
+      return true;
+    });
   }
 
   private static WebElement await(By locator) {
