@@ -78,7 +78,8 @@ function evidence(request, device) {
     lines.push(['LDevID issuer', device.ldevidIssuer], ['LDevID serial', device.ldevidSerial]);
   }
   lines.push(['LDevID fingerprint', short(request.ldevidFingerprint, 24)], ['IDevID serial', request.idevidSerial],
-    ['HW module serial', request.hwmoduleSerial], ['enrollment', request.enrollmentId || request.groupId]);
+    ['HW module serial', request.hwmoduleSerial],
+    request.enrollmentId ? ['enrollment', request.enrollmentId] : ['group', request.groupId]);
   return h('dl', { class: 'evidence' }, lines.filter(([, value]) => value)
     .flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
 }
