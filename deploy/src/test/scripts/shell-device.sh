@@ -3,7 +3,8 @@
 # whole external contract (contract sections 1-7) against a running zto, so that the contract and not
 # our own agent is what is tested:
 #   operator: trust the customer and manufacturer CAs, enroll devices (curl, bearer token)
-#   device:   provision over MQTT on the provisioning listener, EST-enroll with a challenge-carrying
+#   device:   provision over MQTT on the provisioning listener (proving its IDevID with an idevidProof
+#             made by idevid-proof.sh), EST-enroll with a challenge-carrying
 #             CSR, connect to the operational listener, publish telemetry, verify a signed (ES256 JWS)
 #             command with openssl and reply to it
 #   operator: see the command completed
@@ -24,6 +25,8 @@
 # Response Topic equal to the contract's response topic).
 set -euo pipefail
 
+# the proof maker next to this script, found before the cd below
+PROOF="$(cd "$(dirname "$0")" && pwd)/idevid-proof.sh"
 : "${ZTO_API:?}" "${ZTO_DATA_DIR:?}" "${FACTORY:?}" "${WORK:?}"
 WAIT=${WAIT:-30}
 cd "$WORK"
@@ -123,10 +126,14 @@ provision() {
 }
 
 # ---------------------------------------------------------------------------------------------------
-step "device: provision over MQTT (TLS with the LDevID, IDevID as evidence)"
+step "device: provision over MQTT (TLS with the LDevID, idevidProof as evidence)"
 REQ1="shell-$(date +%s)-$$"
-jq -n --arg id "$REQ1" --rawfile idevid "$D/idevid.pem" \
-  '{requestId: $id, idevid: $idevid, info: {agent: "shell-device.sh", firmware: "1.0.0"}}' > req1.json
+sh "$PROOF" "$D/idevid-key.pem" "$D/idevid.pem" "$D/ldevid.pem" "$DEV" "$REQ1" > proof1.jws \
+  || fail "idevid-proof.sh could not make the proof of $DEV"
+jq -n --arg id "$REQ1" --rawfile proof proof1.jws \
+  '{requestId: $id, idevidProof: ($proof | rtrimstr("\n")), info: {agent: "shell-device.sh", firmware: "1.0.0"}}' \
+  > req1.json
+ok "idevidProof $(cut -d. -f1 proof1.jws | b64url_decode | jq -c '{alg, x5c: (.x5c | length)}') for $REQ1"
 provision "$DEV" "$(cat req1.json)" prov1.json
 [ "$(jq -r .status prov1.json)" = provisioned ] || fail "provisioning of $DEV: $(cat prov1.json)"
 [ "$(jq -r .requestId prov1.json)" = "$REQ1" ] || fail "answer names requestId $(jq -r .requestId prov1.json)"
@@ -355,7 +362,7 @@ jq -e --arg r "$REQ1" '.state == "provisioned" and .lastRequestId == $r' device-
   || fail "the refused requests changed $DEV: $(cat device-after.json)"
 ok "$DEV unchanged (state provisioned, last requestId $REQ1)"
 
-step "bad input: tampered IDevID ($OTHER's IDevID with one signature bit flipped)"
+step "bad input: tampered IDevID ($OTHER's proof carries its IDevID with one signature bit flipped)"
 openssl x509 -in "$O/idevid.pem" -outform DER -out idevid.der
 size=$(stat -c %s idevid.der)
 last=$(tail -c 1 idevid.der | od -An -tu1 | tr -d ' ')
@@ -363,7 +370,11 @@ last=$(tail -c 1 idevid.der | od -An -tu1 | tr -d ' ')
 openssl x509 -inform DER -in idevid-tampered.der -out idevid-tampered.pem || fail "tampered IDevID unreadable"
 cmp -s idevid.der idevid-tampered.der && fail "tampering changed nothing"
 mark=$(audit_mark)
-jq -n --rawfile idevid idevid-tampered.pem '{requestId: "tampered-1", idevid: $idevid}' > tampered-req.json
+# signed with $OTHER's real IDevID key, so only the certificate's own signature is wrong
+sh "$PROOF" "$O/idevid-key.pem" idevid-tampered.pem "$O/ldevid.pem" "$OTHER" tampered-1 > tampered.jws \
+  || fail "idevid-proof.sh could not make the tampered proof"
+jq -n --rawfile proof tampered.jws '{requestId: "tampered-1", idevidProof: ($proof | rtrimstr("\n"))}' \
+  > tampered-req.json
 provision "$OTHER" "$(cat tampered-req.json)" tampered.json
 [ "$(jq -r .status tampered.json)" = rejected ] || fail "tampered IDevID: $(jq -c 'del(.config)' tampered.json)"
 jq -r .reason tampered.json | grep -qi 'idevid' || fail "tampered IDevID: the reason does not name the IDevID: $(cat tampered.json)"

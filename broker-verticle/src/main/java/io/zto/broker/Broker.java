@@ -129,7 +129,7 @@ public final class Broker {
     long now = System.currentTimeMillis();
     List<Integer> ids = subscription.subscriptionId() > 0 ? List.of(subscription.subscriptionId()) : List.of();
     for (Message message : retained.matching(subscription.filter().filter(), now)) {
-      if (ProvisioningTopics.reserved(message.topic()) && !mayReceiveReserved(session.clientId(), message.topic())) {
+      if (ProvisioningTopics.reserved(message.topic()) && !mayReceiveReserved(session.clientId(), message)) {
         continue;
       }
       session.offer(new Outbound(message, Math.min(message.qos(), subscription.qos()), true, ids));
@@ -175,7 +175,7 @@ public final class Broker {
     Map<String, List<Subscription>> groups = new LinkedHashMap<>();
     boolean reserved = ProvisioningTopics.reserved(message.topic());
     trie.match(message.topic(), sub -> {
-      if (reserved && !mayReceiveReserved(sub.clientId(), message.topic())) {
+      if (reserved && !mayReceiveReserved(sub.clientId(), message)) {
         return;
       }
       if (sub.filter().shared()) {
@@ -193,13 +193,17 @@ public final class Broker {
 
   /**
    * The platform's {@code zto/} tree reaches only the provisioning session of the device whose response
-   * topic it is, whatever wildcard filter another client was granted (contract section 9).
+   * topic it is, whatever wildcard filter another client was granted (contract section 9); a message with
+   * an audience (a provisioning answer) only the session of the LDevID it was made for.
    */
-  private boolean mayReceiveReserved(String clientId, String topic) {
-    String device = ProvisioningTopics.deviceOfResponse(topic);
+  private boolean mayReceiveReserved(String clientId, Message message) {
+    String device = ProvisioningTopics.deviceOfResponse(message.topic());
     Session session = sessions.get(clientId);
-    return device != null && session != null
-        && SessionOwner.device(Identity.Listener.PROVISIONING, device).equals(session.owner());
+    if (device == null || session == null) {
+      return false;
+    }
+    return message.audience() == null ? SessionOwner.provisioningOf(session.owner(), device)
+        : SessionOwner.provisioning(device, message.audience()).equals(session.owner());
   }
 
   private void deliver(String clientId, Message message, Grant grant) {

@@ -103,12 +103,12 @@ public final class BrokerBridge {
     try {
       body = new JsonObject(request.payload());
     } catch (DecodeException | ClassCastException e) {
-      refuse(who.deviceId(), request, null, "the request is not a JSON object");
+      refuse(who, request, null, "the request is not a JSON object");
       return;
     }
     String requestId = body.getValue("requestId") instanceof String id ? id : null;
     if (requestId == null || requestId.isEmpty() || requestId.length() > 64) {
-      refuse(who.deviceId(), request, requestId, "requestId must be a string of 1 to 64 characters");
+      refuse(who, request, requestId, "requestId must be a string of 1 to 64 characters");
       return;
     }
     String responseTopic = request.responseTopic();
@@ -119,18 +119,20 @@ public final class BrokerBridge {
     }
     Object info = body.getValue("info");
     ProvisioningRequestMessage message = new ProvisioningRequestMessage(who.deviceId(), requestId,
-        who.chainPem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId());
+        who.chainPem(), body.getString("idevid"), info instanceof JsonObject o ? o : null, node.nodeId(),
+        body.getValue("idevidProof") instanceof String p ? p : null);
     bus.<JsonObject>request(Addresses.PROVISIONING_REQUEST, message.toJson(),
             new DeliveryOptions().setSendTimeout(PROVISIONING_TIMEOUT_MS))
-        .onComplete(ar -> answer(who.deviceId(), request, ar.succeeded() ? ar.result().body()
+        .onComplete(ar -> answer(who, request, ar.succeeded() ? ar.result().body()
             : unavailable(requestId)));
   }
 
   /** A request the broker refuses before any provisioning decision: answered and audited like one. */
-  private void refuse(String deviceId, Message request, String requestId, String reason) {
-    audit.append(AuditEvent.refused(deviceId, "provisioning.request", deviceId, reason).withNode(node.nodeId()))
+  private void refuse(Identity who, Message request, String requestId, String reason) {
+    audit.append(AuditEvent.refused(who.deviceId(), "provisioning.request", who.deviceId(), reason)
+            .withNode(node.nodeId()))
         .onFailure(e -> LOG.warn("could not audit a refused provisioning request", e));
-    answer(deviceId, request, rejected(requestId, reason));
+    answer(who, request, rejected(requestId, reason));
   }
 
   /**
@@ -148,12 +150,13 @@ public final class BrokerBridge {
 
   /**
    * To the device's own response topic with the request's Correlation Data. An MQTT 5 Response Topic is
-   * honoured only when it is that same topic, so the answer goes there once and nowhere else.
+   * honoured only when it is that same topic, so the answer goes there once and nowhere else; and only to
+   * the session of the LDevID that asked, never to another certificate holding the device id.
    */
-  private void answer(String deviceId, Message request, JsonObject reply) {
+  private void answer(Identity who, Message request, JsonObject reply) {
     Buffer payload = reply.toBuffer();
-    Message answer = new Message(ProvisioningTopics.response(deviceId), payload, 1, false, null, 0, 1,
-        "application/json", null, request.correlationData(), List.of());
+    Message answer = new Message(ProvisioningTopics.response(who.deviceId()), payload, 1, false, null, 0, 1,
+        "application/json", null, request.correlationData(), List.of()).withAudience(who.certificateFingerprint());
     node.broker().publish(answer);
   }
 

@@ -17,10 +17,28 @@ import java.util.List;
  */
 public record Message(String topic, Buffer payload, int qos, boolean retain, String publisher, long expiresAt,
                       Integer payloadFormat, String contentType, String responseTopic, byte[] correlationData,
-                      List<String[]> userProperties) {
+                      List<String[]> userProperties, String audience) {
 
   public Message {
     userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
+  }
+
+  /** A message for whoever is subscribed (no {@link #audience}). */
+  public Message(String topic, Buffer payload, int qos, boolean retain, String publisher, long expiresAt,
+                 Integer payloadFormat, String contentType, String responseTopic, byte[] correlationData,
+                 List<String[]> userProperties) {
+    this(topic, payload, qos, retain, publisher, expiresAt, payloadFormat, contentType, responseTopic,
+        correlationData, userProperties, null);
+  }
+
+  /**
+   * This message for the connection of one certificate only (SHA-256 fingerprint): a provisioning answer
+   * carries secrets and goes to the LDevID that asked, never to another holder of the device id.
+   * Platform-internal: never written to the wire.
+   */
+  public Message withAudience(String certificateFingerprint) {
+    return new Message(topic, payload, qos, retain, publisher, expiresAt, payloadFormat, contentType, responseTopic,
+        correlationData, userProperties, certificateFingerprint);
   }
 
   public static Message simple(String topic, Buffer payload, int qos, boolean retain) {
@@ -38,12 +56,12 @@ public record Message(String topic, Buffer payload, int qos, boolean retain, Str
 
   public Message withRetain(boolean flag) {
     return new Message(topic, payload, qos, flag, publisher, expiresAt, payloadFormat, contentType, responseTopic,
-        correlationData, userProperties);
+        correlationData, userProperties, audience);
   }
 
   public Message withTopic(String newTopic) {
     return new Message(newTopic, payload, qos, retain, publisher, expiresAt, payloadFormat, contentType, responseTopic,
-        correlationData, userProperties);
+        correlationData, userProperties, audience);
   }
 
   /** For the cluster route address: JSON only, so no codec is needed across nodes. */
@@ -53,7 +71,7 @@ public record Message(String topic, Buffer payload, int qos, boolean retain, Str
     return new JsonObject().put("topic", topic).put("payload", payload.getBytes()).put("qos", qos)
         .put("retain", retain).put("publisher", publisher).put("expiresAt", expiresAt)
         .put("payloadFormat", payloadFormat).put("contentType", contentType).put("responseTopic", responseTopic)
-        .put("correlationData", correlationData).put("userProperties", users);
+        .put("correlationData", correlationData).put("userProperties", users).put("audience", audience);
   }
 
   public static Message fromJson(JsonObject json) {
@@ -63,13 +81,13 @@ public record Message(String topic, Buffer payload, int qos, boolean retain, Str
     return new Message(json.getString("topic"), Buffer.buffer(json.getBinary("payload")), json.getInteger("qos"),
         json.getBoolean("retain"), json.getString("publisher"), json.getLong("expiresAt", 0L),
         json.getInteger("payloadFormat"), json.getString("contentType"), json.getString("responseTopic"),
-        json.getBinary("correlationData"), pairs);
+        json.getBinary("correlationData"), pairs, json.getString("audience"));
   }
 
   /**
    * A message from the platform's {@code DeliverMessage} properties ({@code contentType},
    * {@code responseTopic}, {@code correlationData} base64, {@code messageExpiryInterval},
-   * {@code userProperties} object).
+   * {@code userProperties} object; and {@code audience}, see {@link #withAudience}).
    */
   public static Message fromPlatform(String topic, Buffer payload, int qos, boolean retain, JsonObject props,
                                      long now) {
@@ -80,6 +98,6 @@ public record Message(String topic, Buffer payload, int qos, boolean retain, Str
         .map(k -> new String[] {k, String.valueOf(users.getValue(k))}).toList();
     return new Message(topic, payload, qos, retain, null, expiry > 0 ? now + expiry * 1000 : 0, null,
         props.getString("contentType"), props.getString("responseTopic"),
-        correlation == null ? null : Base64.getDecoder().decode(correlation), pairs);
+        correlation == null ? null : Base64.getDecoder().decode(correlation), pairs, props.getString("audience"));
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.domain.AuditEvent;
+import io.zto.shared.domain.Enrollment;
 import io.zto.shared.domain.TrustAnchor;
 import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.Pem;
@@ -13,9 +14,12 @@ import io.zto.shared.store.TrustAnchorRepository;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
-/** {@code /api/v1/trust-anchors}: the device CAs the platform trusts, by purpose. */
+/** {@code /api/v1/trust-anchors}: the device CAs the platform trusts, by purpose, each of one tenant. */
 final class TrustAnchorApi {
+
+  private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final Vertx vertx;
   private final TrustAnchorRepository anchors;
@@ -34,7 +38,8 @@ final class TrustAnchorApi {
       X509Certificate ca = caCertificate(body.getString("pem"));
       TrustAnchor.Purpose purpose = TrustAnchor.Purpose.valueOf(body.getString("purpose").toUpperCase(Locale.ROOT));
       created = anchors.create(TrustAnchor.create(body.getString("name"), purpose, Pem.encode(ca),
-          Fingerprints.sha256(ca), ca.getSubjectX500Principal().getName(), ca.getNotAfter().toInstant()));
+          Fingerprints.sha256(ca), ca.getSubjectX500Principal().getName(), ca.getNotAfter().toInstant())
+          .withTenant(tenant(body.getValue("tenant"))));
     } catch (IllegalArgumentException e) {
       created = Future.failedFuture(e);
     }
@@ -71,6 +76,20 @@ final class TrustAnchorApi {
             + " is used by an enrollment group; delete the group first"));
       }
     }).onFailure(failure -> ApiResponses.fail(ctx, failure));
+  }
+
+  /**
+   * The tenant the CA belongs to (the default one if not named): individual enrollments of that tenant
+   * that name no trust anchor accept its LDevIDs, and only theirs.
+   */
+  private static String tenant(Object value) {
+    if (value == null) {
+      return Enrollment.DEFAULT_TENANT;
+    }
+    if (!(value instanceof String tenant) || !TENANT.matcher(tenant).matches()) {
+      throw new IllegalArgumentException("tenant must be 1-64 characters of A-Z a-z 0-9 . _ -, got '" + value + "'");
+    }
+    return tenant;
   }
 
   /** The certificate of a CA, valid now; anything else is a clear 400. */

@@ -86,10 +86,11 @@ class DeployFilesTest {
   void imageExposesEveryListenerPortAndRunsAsItsFixedUser() throws IOException {
     // GIVEN the Dockerfile
     Dockerfile docker = Dockerfile.read(DEPLOY.resolve("docker/Dockerfile"));
-    // THEN it exposes the default port of every listener and of cluster membership, nothing else
+    // THEN it exposes the default port of every listener, of cluster membership and of the event bus, nothing else
     assertThat(docker.exposed()).containsExactlyInAnyOrderElementsOf(
         Stream.of(ConfigKeys.MQTT_OPERATIONAL_PORT, ConfigKeys.MQTT_PROVISIONING_PORT, ConfigKeys.EST_PORT,
-            ConfigKeys.HTTP_PORT, ConfigKeys.CLUSTER_PORT).map(DeployFilesTest::defaultPort).toList());
+            ConfigKeys.HTTP_PORT, ConfigKeys.CLUSTER_PORT, ConfigKeys.CLUSTER_EVENT_BUS_PORT)
+            .map(DeployFilesTest::defaultPort).toList());
     // AND runs as the numeric user made by its ARG, with the data dir on a volume
     assertThat(docker.user()).isEqualTo(docker.arg("APP_UID") + ":" + docker.arg("APP_UID"));
     assertThat(docker.volumes()).containsExactly(IMAGE_DATA_DIR);
@@ -212,7 +213,7 @@ class DeployFilesTest {
     assertThat(ports).containsExactlyInAnyOrderEntriesOf(Map.of(
         "mqtt-op", defaultPort(ConfigKeys.MQTT_OPERATIONAL_PORT), "mqtt-prov", defaultPort(ConfigKeys.MQTT_PROVISIONING_PORT),
         "est", defaultPort(ConfigKeys.EST_PORT), "http", defaultPort(ConfigKeys.HTTP_PORT),
-        "hazelcast", defaultPort(ConfigKeys.CLUSTER_PORT)));
+        "hazelcast", defaultPort(ConfigKeys.CLUSTER_PORT), "eventbus", defaultPort(ConfigKeys.CLUSTER_EVENT_BUS_PORT)));
     for (Map<String, Object> service : k8s.all("Service")) {
       for (Map<String, Object> port : list(map(service.get("spec")).get("ports"))) {
         assertThat(ports).containsEntry((String) port.get("targetPort"), (Integer) port.get("port"));

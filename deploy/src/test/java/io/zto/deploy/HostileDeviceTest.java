@@ -232,6 +232,75 @@ class HostileDeviceTest {
     }
   }
 
+  // ---- a foreign CA's certificate with a bound device's id ----
+
+  @Test
+  void answerForOneLdevidNeverReachesAnotherCertificateWithTheSameDeviceId() throws Exception {
+    // GIVEN another customer's CA, also trusted for LDevIDs
+    TestChains.Ca otherCustomer = TestChains.root("Other Customer Root");
+    HttpResponse<String> anchor = api("POST", "/api/v1/trust-anchors", new JsonObject().put("name", "other customer")
+        .put("purpose", "ldevid").put("pem", Pem.encode(otherCustomer.certificate())));
+    assertThat(anchor.statusCode()).as(anchor.body()).isEqualTo(201);
+    // AND a device waiting for an operator's approval (manual enrollment), gone offline after its "pending"
+    HttpResponse<String> enrolled = api("POST", "/api/v1/enrollments", new JsonObject().put("deviceId", "gw-waiting")
+        .put("approval", "manual"));
+    assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(201);
+    Device device = new Device("gw-waiting", line.device("gw-waiting"), line, tmp.resolve("gw-waiting"));
+    assertThat(device.provision("r-1").getString("status")).isEqualTo("pending");
+    // AND an attacker whose certificate from the other CA carries the same device id, listening on its
+    // response topic
+    TestChains.Ca otherLine = otherCustomer.intermediate("Other Line CA");
+    Device attacker = new Device("gw-waiting", otherLine.device("gw-waiting"), otherLine, tmp.resolve("gw-waiting-x"));
+    try (Mosquitto.Running listening = mosquitto.start("mosquitto_sub", args(attacker.provisioningLogin(), "-V",
+        "mqttv311", "-q", "1", "-t", "zto/v1/gw-waiting/provision/response", "-C", "1", "-W", "6"))) {
+      Thread.sleep(1500);
+      assertThat(listening.alive()).as("the attacker is connected").isTrue();
+      // WHEN the operator approves the device's request
+      String id = awaitPending("gw-waiting");
+      HttpResponse<String> approved = api("POST", "/api/v1/provisioning-requests/" + id + "/approve", new JsonObject());
+      assertThat(approved.statusCode()).as(approved.body()).isIn(200, 204);
+      // THEN the answer with the secrets does not reach the attacker's session
+      Mosquitto.Run heard = listening.ended(Duration.ofSeconds(20));
+      assertThat(heard.out()).doesNotContain("provisioned").doesNotContain("password");
+    }
+    // AND the device gets it when it asks again with its requestId
+    JsonObject answer = device.provision("r-1");
+    assertThat(answer.getString("status")).isEqualTo("provisioned");
+    // AND EST refuses the attacker's certificate for the bound device id, whatever challenge it sends
+    Path out = tmp.resolve("gw-waiting-x/est.out");
+    Mosquitto.Run est = curl(attacker, answer.getJsonObject("config").getJsonObject("est").getString("challengePassword"),
+        out);
+    assertThat(est.out()).startsWith("403");
+    assertThat(Files.readString(out)).contains("bound to another LDevID");
+    // AND the device itself enrolls
+    assertThat(device.enroll(answer.getJsonObject("config")).certificate).isNotNull();
+  }
+
+  /** simpleenroll with curl and openssl as the TLS client; the status on stdout, the body in {@code out}. */
+  private Mosquitto.Run curl(Device device, String challenge, Path out) throws Exception {
+    KeyPair key = TestChains.ec("secp256r1");
+    byte[] csr = BcEst.csr(key, device.id, challenge).getEncoded();
+    Path csrFile = Files.writeString(out.resolveSibling("csr.b64"), java.util.Base64.getEncoder().encodeToString(csr));
+    return mosquitto.run(RUN, "curl", List.of("-s", "-o", out.toString(), "-w", "%{http_code}", "--cacert",
+        rootPem.toString(), "--cert", device.chainFile.toString(), "--key", device.keyFile.toString(),
+        "-H", "Content-Type: application/pkcs10", "--data-binary", "@" + csrFile,
+        "https://localhost:" + estPort() + "/.well-known/est/simpleenroll"));
+  }
+
+  private String awaitPending(String deviceId) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      io.vertx.core.json.JsonArray items = new JsonObject(api("GET", "/api/v1/provisioning-requests?status=pending",
+          null).body()).getJsonArray("items");
+      for (int j = 0; j < items.size(); j++) {
+        if (deviceId.equals(items.getJsonObject(j).getString("deviceId"))) {
+          return items.getJsonObject(j).getString("id");
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(deviceId + " never waited for approval");
+  }
+
   // ---- re-enrollment under another name ----
 
   @Test

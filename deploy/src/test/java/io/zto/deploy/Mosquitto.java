@@ -1,5 +1,6 @@
 package io.zto.deploy;
 
+import io.zto.shared.testing.ChildProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The mosquitto command-line clients (mosquitto_pub, mosquitto_sub, mosquitto_rr) as a device would run
- * them: each run bounded by a deadline, its output read from files once it ended (never from a pipe it
- * could block on).
+ * The mosquitto command-line clients (mosquitto_pub, mosquitto_sub, mosquitto_rr), and curl, as a device
+ * would run them: each run bounded by a deadline ({@link ChildProcess}); a long-running subscriber's output
+ * read from files once it ended (never from a pipe it could block on).
  */
 final class Mosquitto {
 
@@ -51,7 +52,7 @@ final class Mosquitto {
 
     @Override
     public void close() throws Exception {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      ChildProcess.kill(process);
     }
   }
 
@@ -75,11 +76,13 @@ final class Mosquitto {
     return args;
   }
 
-  /** Runs {@code tool} with {@code args} to its end, within {@code within}. */
-  Run run(Duration within, String tool, List<String> args) throws Exception {
-    try (Running running = start(tool, args)) {
-      return running.ended(within);
-    }
+  /** Runs {@code tool} with {@code args} to its end, within {@code within} (else it is killed and this fails). */
+  Run run(Duration within, String tool, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(tool);
+    command.addAll(args);
+    ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(command), "", within);
+    return new Run(result.exitCode(), result.output(), result.errors());
   }
 
   /** Starts {@code tool}; the caller waits for it or closes it. */

@@ -211,7 +211,11 @@ class OperatorApiTest {
     assertThat(message.qos()).isEqualTo(1);
     java.security.cert.X509Certificate verifier = Pem.readCertificate(
         config.getJsonObject("commandVerification").getString("certificate"));
-    JsonObject claims = io.zto.shared.pki.Jws.verify(message.payload().toString(), verifier.getPublicKey());
+    com.nimbusds.jose.JWSObject jws = com.nimbusds.jose.JWSObject.parse(message.payload().toString());
+    assertThat(jws.getHeader().getAlgorithm()).isEqualTo(com.nimbusds.jose.JWSAlgorithm.ES256);
+    assertThat(jws.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(
+        (java.security.interfaces.ECPublicKey) verifier.getPublicKey()))).isTrue();
+    JsonObject claims = new JsonObject(jws.getPayload().toString());
     assertThat(claims.getString("deviceId")).isEqualTo("c-1");
     assertThat(claims.getString("commandId")).isEqualTo(id);
     assertThat(claims.getString("name")).isEqualTo("reboot");

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The contract tested by a device made only of openssl, curl, mosquitto clients and jq
  * ({@code deploy/src/test/scripts/shell-device.sh}) against the shaded {@code target/zto.jar} running as a
  * process on free ports, with identities from {@code zto factory}: registration through the operator API,
- * provisioning, EST enrollment, operational MQTT, a verified signed command answered, and issue 5's bad
+ * provisioning with an {@code idevidProof} made by openssl ({@code idevid-proof.sh}), EST enrollment, operational MQTT, a verified signed command answered, and issue 5's bad
  * inputs refused and audited.
  */
 class ShellDeviceIT {

@@ -13,6 +13,7 @@ import io.zto.shared.pki.Pem;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -29,14 +30,14 @@ public final class DeviceSteps {
   private final Vertx vertx;
   private final FactoryConfig factory;
   private final Tls ldevid;
-  private final String idevidPem;
+  private final Idevid idevid;
 
   public DeviceSteps(Vertx vertx, FactoryConfig factory) {
     this.vertx = vertx;
     this.factory = factory;
     this.ldevid = new Tls(Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate())),
         Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey())), factory.trustAnchorsPem());
-    this.idevidPem = factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate());
+    this.idevid = Idevid.of(factory);
   }
 
   public String deviceId() {
@@ -45,7 +46,7 @@ public final class DeviceSteps {
 
   /** The final answer ({@code provisioned} or {@code rejected}) to {@code requestId} on the listener at {@code url}. */
   public Future<JsonObject> provision(String url, String requestId) {
-    return new ProvisioningClient(vertx, factory, ldevid, idevidPem).provision(url, requestId, TIMEOUT);
+    return new ProvisioningClient(vertx, factory, ldevid, idevid, Clock.systemUTC()).provision(url, requestId, TIMEOUT);
   }
 
   /**

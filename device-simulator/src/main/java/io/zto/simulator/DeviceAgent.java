@@ -20,12 +20,12 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The device side of the whole contract, from a factory config: provision over MQTT with the LDevID,
- * make a key pair and enroll over EST with the one-time challenge, connect to the operational listener,
- * send telemetry and answer signed commands, re-enroll at two thirds of the certificate's lifetime, and
- * provision again when the operational listener refuses its certificate (revoked). Refusals and lost
- * connections are retried with exponential backoff and jitter. Many agents share one Vert.x instance;
- * no thread per device.
+ * The device side of the whole contract, from a factory config: provision over MQTT with the LDevID
+ * (proving the IDevID, when the config names one, with an {@code idevidProof}), make a key pair and
+ * enroll over EST with the one-time challenge, connect to the operational listener, send telemetry and
+ * answer signed commands, re-enroll at two thirds of the certificate's lifetime, and provision again when
+ * the operational listener refuses its certificate (revoked). Refusals and lost connections are retried
+ * with exponential backoff and jitter. Many agents share one Vert.x instance; no thread per device.
  */
 public final class DeviceAgent {
 
@@ -35,7 +35,8 @@ public final class DeviceAgent {
   private final Consumer<AgentEvent> events;
   private final Clock clock = Clock.systemUTC();
   private final Tls ldevid;
-  private final String idevidPem;
+  /** Proves the device's IDevID in its provisioning requests; null for a device without one (the fleet). */
+  private final Idevid idevid;
   private final Promise<Void> operational = Promise.promise();
   private final Endpoints endpoints;
   // how many times each kind of endpoint failed: the next connection goes to the next endpoint of the kind
@@ -63,8 +64,7 @@ public final class DeviceAgent {
   public DeviceAgent(Vertx vertx, FactoryConfig factory, AgentOptions options, Endpoints endpoints,
                      Consumer<AgentEvent> events) {
     this(vertx, factory, Pem.readCertificates(SecureFiles.readString(factory.ldevidCertificate())),
-        Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey())),
-        factory.idevidCertificate() == null ? null : SecureFiles.readString(factory.idevidCertificate()), null,
+        Pem.readPrivateKey(SecureFiles.readString(factory.ldevidKey())), Idevid.of(factory), null,
         endpoints, options, events);
   }
 
@@ -81,7 +81,7 @@ public final class DeviceAgent {
   }
 
   private DeviceAgent(Vertx vertx, FactoryConfig factory, List<X509Certificate> ldevidChain, PrivateKey ldevidKey,
-                      String idevidPem, Supplier<KeyPair> keys, Endpoints endpoints, AgentOptions options,
+                      Idevid idevid, Supplier<KeyPair> keys, Endpoints endpoints, AgentOptions options,
                       Consumer<AgentEvent> events) {
     this.vertx = vertx;
     this.factory = factory;
@@ -90,7 +90,7 @@ public final class DeviceAgent {
     this.events = events;
     this.keys = keys;
     this.ldevid = new Tls(ldevidChain, ldevidKey, factory.trustAnchorsPem());
-    this.idevidPem = idevidPem;
+    this.idevid = idevid;
   }
 
   /** Completes once the device is first connected to the operational listener. */
@@ -139,7 +139,7 @@ public final class DeviceAgent {
     String id = requestId;
     String url = Endpoints.pick(endpoints.provisioning(), provisioningTurn, factory.provisioningUrl());
     emit(AgentEvent.Kind.PROVISIONING, id);
-    new ProvisioningClient(vertx, factory, ldevid, idevidPem).provision(url, id, options.provisioningTimeout())
+    new ProvisioningClient(vertx, factory, ldevid, idevid, clock).provision(url, id, options.provisioningTimeout())
         .onFailure(failure -> provisioningTurn++)
         .compose(answer -> {
           requestId = null; // answered: a later round asks afresh
@@ -209,7 +209,12 @@ public final class DeviceAgent {
   }
 
   private Future<Void> connect() {
-    session = new OperationalSession(vertx, config, current, clock, events);
+    try {
+      session = new OperationalSession(vertx, config, current, clock, events);
+    } catch (IllegalArgumentException e) {
+      // a config whose command certificate cannot verify ES256: reported as a failed connection
+      return Future.failedFuture(e);
+    }
     String url = Endpoints.pick(endpoints.mqtt(), mqttTurn, config.getJsonObject("mqtt").getString("url"));
     return session.connect(url, this::lost).map(ignored -> {
       emit(AgentEvent.Kind.CONNECTED, current.certificate().getSerialNumber().toString(16));

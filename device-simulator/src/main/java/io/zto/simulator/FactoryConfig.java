@@ -9,7 +9,8 @@ import java.util.Objects;
  * A device's factory config ({@code factory.json}, contract section 1 step 1): where and how to ask to
  * be provisioned, and where its IDevID and LDevID (certificate and key, PEM) are. Relative paths are
  * relative to the file. The LDevID paths may be null where the LDevID is held in memory (the fleet
- * simulator); {@link #read} insists on them.
+ * simulator); {@link #read} insists on them. The IDevID is optional, but a config that names one names its
+ * key too: the device proves its IDevID by signing with that key ({@code idevidProof}).
  */
 public record FactoryConfig(String deviceId, String provisioningUrl, String username, String password,
                             String trustAnchorsPem, Path ldevidCertificate, Path ldevidKey, Path idevidCertificate,
@@ -44,6 +45,11 @@ public record FactoryConfig(String deviceId, String provisioningUrl, String user
     try {
       Objects.requireNonNull(ldevid.getString("certificate"), "ldevid.certificate");
       Objects.requireNonNull(ldevid.getString("key"), "ldevid.key");
+      if (idevid != null) {
+        // the IDevID counts only as a proof signed with its key (idevidProof), never as a bare certificate
+        Objects.requireNonNull(idevid.getString("certificate"), "idevid.certificate");
+        Objects.requireNonNull(idevid.getString("key"), "idevid.key");
+      }
       return new FactoryConfig(json.getString("deviceId"), provisioning.getString("url"),
           provisioning.getString("username"), provisioning.getString("password"),
           provisioning.getString("trustAnchors"), resolve(base, ldevid.getString("certificate")),

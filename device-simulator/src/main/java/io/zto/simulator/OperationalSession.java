@@ -8,9 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
-import io.zto.shared.pki.Jws;
 import io.zto.shared.pki.Pem;
-import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +28,7 @@ final class OperationalSession {
   private final Vertx vertx;
   private final JsonObject config;
   private final Tls tls;
-  private final PublicKey commandKey;
+  private final CommandVerifier commands;
   private final Clock clock;
   private final Consumer<AgentEvent> events;
   private MqttClient client;
@@ -46,8 +44,9 @@ final class OperationalSession {
     this.tls = tls;
     this.clock = clock;
     this.events = events;
-    this.commandKey = Pem.readCertificate(config.getJsonObject("commandVerification").getString("certificate"))
-        .getPublicKey();
+    this.commands = new CommandVerifier(
+        Pem.readCertificate(config.getJsonObject("commandVerification").getString("certificate")),
+        config.getString("deviceId"), clock);
   }
 
   String deviceId() {
@@ -144,28 +143,17 @@ final class OperationalSession {
   private void command(MqttPublishMessage message) {
     String topic = message.topicName();
     String commandId = topic.substring(topic.lastIndexOf('/') + 1);
-    JsonObject reply;
-    try {
-      JsonObject claims = Jws.verify(message.payload().toString(), commandKey);
-      check(claims, commandId);
-      reply = new JsonObject().put("status", "ok").put("result", new JsonObject().put("executed", claims.getString("name")));
-      events.accept(AgentEvent.of(AgentEvent.Kind.COMMAND, deviceId(), claims.getString("name")));
-    } catch (IllegalArgumentException e) {
-      reply = new JsonObject().put("status", "rejected").put("result", e.getMessage());
-      events.accept(AgentEvent.of(AgentEvent.Kind.COMMAND_REJECTED, deviceId(), e.getMessage()));
-    }
-    client.publish(topic + "/reply", reply.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false);
-  }
-
-  private void check(JsonObject claims, String commandId) {
-    if (!deviceId().equals(claims.getString("deviceId"))) {
-      throw new IllegalArgumentException("command is for device " + claims.getString("deviceId"));
-    }
-    if (!commandId.equals(claims.getString("commandId"))) {
-      throw new IllegalArgumentException("command id in the topic and in the JWS differ");
-    }
-    if (claims.getLong("exp", 0L) < clock.instant().getEpochSecond()) {
-      throw new IllegalArgumentException("command expired");
-    }
+    String compact = message.payload().toString();
+    // the signature check is CPU work: on a worker, not on the client's event loop
+    vertx.executeBlocking(() -> commands.verify(compact, commandId), false)
+        .map(claims -> {
+          events.accept(AgentEvent.of(AgentEvent.Kind.COMMAND, deviceId(), claims.getString("name")));
+          return new JsonObject().put("status", "ok").put("result", new JsonObject().put("executed", claims.getString("name")));
+        })
+        .otherwise(refusal -> {
+          events.accept(AgentEvent.of(AgentEvent.Kind.COMMAND_REJECTED, deviceId(), refusal.getMessage()));
+          return new JsonObject().put("status", "rejected").put("result", refusal.getMessage());
+        })
+        .onSuccess(reply -> client.publish(topic + "/reply", reply.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false));
   }
 }

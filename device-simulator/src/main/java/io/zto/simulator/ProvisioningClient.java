@@ -8,13 +8,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.zto.shared.bus.Topics;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
  * The device side of provisioning (contract section 4): connect to the provisioning listener with the
  * LDevID and the factory credentials, subscribe to the response topic, ask with a requestId, and wait
  * for {@code provisioned} or {@code rejected}; a {@code pending} answer keeps the device waiting,
- * asking again with the same requestId now and then in case it missed the push.
+ * asking again with the same requestId now and then in case it missed the push. A device with an IDevID
+ * proves it in every request with a fresh {@code idevidProof} (contract section 9) bound to the requestId
+ * and the LDevID, signed on a worker; the bare IDevID certificate is never sent.
  */
 final class ProvisioningClient {
 
@@ -23,13 +26,16 @@ final class ProvisioningClient {
   private final Vertx vertx;
   private final FactoryConfig factory;
   private final Tls ldevid;
-  private final String idevidPem;
+  private final Idevid idevid;
+  private final Clock clock;
 
-  ProvisioningClient(Vertx vertx, FactoryConfig factory, Tls ldevid, String idevidPem) {
+  /** A client for the device of {@code factory}; {@code idevid} null for a device without one. */
+  ProvisioningClient(Vertx vertx, FactoryConfig factory, Tls ldevid, Idevid idevid, Clock clock) {
     this.vertx = vertx;
     this.factory = factory;
     this.ldevid = ldevid;
-    this.idevidPem = idevidPem;
+    this.idevid = idevid;
+    this.clock = clock;
   }
 
   /** The final answer ({@code provisioned} or {@code rejected}) to a request with {@code requestId}. */
@@ -48,8 +54,6 @@ final class ProvisioningClient {
         .setHostnameVerificationAlgorithm("HTTPS");
     MqttClient client = MqttClient.create(vertx, options);
     Promise<JsonObject> answer = Promise.promise();
-    JsonObject request = new JsonObject().put("requestId", requestId).put("idevid", idevidPem)
-        .put("info", new JsonObject().put("agent", "zto-device-simulator"));
     client.publishHandler(message -> {
       JsonObject body = message.payload().toJsonObject();
       if (requestId.equals(body.getString("requestId")) && !"pending".equals(body.getString("status"))) {
@@ -58,10 +62,10 @@ final class ProvisioningClient {
     });
     client.closeHandler(closed -> answer.tryFail("the provisioning listener closed the connection"));
     long timer = vertx.setTimer(timeout.toMillis(), id -> answer.tryFail("no provisioning answer within " + timeout));
-    long asker = vertx.setPeriodic(ASK_AGAIN.toMillis(), id -> ask(client, request));
+    long asker = vertx.setPeriodic(ASK_AGAIN.toMillis(), id -> ask(client, requestId));
     client.connect(url.port(), url.host(), url.host())
         .compose(connack -> client.subscribe(Topics.provisionResponse(factory.deviceId()), MqttQoS.AT_LEAST_ONCE.value()))
-        .compose(subscribed -> ask(client, request))
+        .compose(subscribed -> ask(client, requestId))
         .onFailure(answer::tryFail);
     return answer.future().eventually(() -> {
       vertx.cancelTimer(timer);
@@ -70,8 +74,22 @@ final class ProvisioningClient {
     });
   }
 
-  private Future<Integer> ask(MqttClient client, JsonObject request) {
-    return client.publish(Topics.provisionRequest(factory.deviceId()), request.toBuffer(), MqttQoS.AT_LEAST_ONCE,
-        false, false);
+  private Future<Integer> ask(MqttClient client, String requestId) {
+    return request(requestId).compose(request -> client.publish(Topics.provisionRequest(factory.deviceId()),
+        request.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false));
+  }
+
+  /**
+   * The request body; the proof is made afresh for each ask so that a device waiting for an operator
+   * still sends an {@code iat} the platform accepts.
+   */
+  Future<JsonObject> request(String requestId) {
+    JsonObject request = new JsonObject().put("requestId", requestId)
+        .put("info", new JsonObject().put("agent", "zto-device-simulator"));
+    if (idevid == null) {
+      return Future.succeededFuture(request);
+    }
+    return vertx.executeBlocking(() -> request.put("idevidProof",
+        idevid.proof(requestId, factory.deviceId(), ldevid.certificate(), clock.instant())), false);
   }
 }

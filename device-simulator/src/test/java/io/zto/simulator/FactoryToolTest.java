@@ -1,7 +1,11 @@
 package io.zto.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jwt.SignedJWT;
+import io.vertx.core.json.JsonObject;
 import io.zto.shared.pki.DeviceIds;
 import io.zto.shared.pki.Pem;
 import io.zto.shared.testing.ChildProcess;
@@ -14,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.security.interfaces.ECPublicKey;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,9 +58,28 @@ class FactoryToolTest {
     assertThat(config.username()).isEqualTo("zto-provisioning");
     assertThat(config.trustAnchorsPem()).isEqualTo(Files.readString(platform.resolve("root-ca.pem")));
     Pem.readPrivateKey(Files.readString(config.ldevidKey()));
+    // AND it names the IDevID key, so the agent can prove its IDevID: the proof verifies with idevid.pem
+    SignedJWT proof = SignedJWT.parse(Idevid.of(config).proof("r-1", config.deviceId(), ldevid, Instant.now()));
+    X509Certificate idevid = Pem.readCertificate(Files.readString(device.resolve("idevid.pem")));
+    assertThat(config.idevidKey()).isEqualTo(device.resolve("idevid-key.pem"));
+    assertThat(proof.verify(new ECDSAVerifier((ECPublicKey) idevid.getPublicKey()))).isTrue();
+    assertThat(IdevidProofTest.leafOf(proof)).isEqualTo(idevid);
     // AND an import file lists them
     assertThat(Files.readAllLines(factory.resolve("enrollments.jsonl"))).hasSize(3)
         .allMatch(line -> line.contains("\"approval\":\"auto\""));
+  }
+
+  @Test
+  void aFactoryConfigThatNamesAnIdevidWithoutItsKeyIsAClearError() throws Exception {
+    // GIVEN a factory config whose idevid lacks the key (the device could not prove its IDevID)
+    Path file = tmp.resolve("factory.json");
+    Files.writeString(file, new JsonObject()
+        .put("deviceId", "gw-1").put("provisioning", new JsonObject().put("url", "mqtts://h:8884"))
+        .put("ldevid", new JsonObject().put("certificate", "l.pem").put("key", "l-key.pem"))
+        .put("idevid", new JsonObject().put("certificate", "i.pem")).encode());
+    // THEN reading it names what is missing
+    assertThatThrownBy(() -> FactoryConfig.read(file))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lacks idevid.key");
   }
 
   @Test

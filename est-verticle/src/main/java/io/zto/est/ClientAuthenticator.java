@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import io.zto.shared.domain.Device;
 import io.zto.shared.domain.IssuedCertificate;
+import io.zto.shared.trust.PathElement;
 import io.zto.shared.trust.PeerChain;
 import io.zto.shared.trust.TrustPurpose;
 import io.zto.shared.trust.Verdict;
@@ -39,7 +40,7 @@ final class ClientAuthenticator {
         .map(verdict -> trusted(verdict, "The client certificate is not an accepted LDevID: "))
         .onSuccess(verdict -> EstVerticle.identify(ctx, verdict.deviceId()))
         .compose(verdict -> services.devices.get(verdict.deviceId())
-            .map(found -> provisioned(verdict.deviceId(), found, verdict.path().leaf().certificate())));
+            .map(found -> provisioned(verdict.deviceId(), found, verdict.path().leaf())));
   }
 
   /** The device's current operational certificate: issued by us, valid, not revoked, device not disabled. */
@@ -76,7 +77,7 @@ final class ClientAuthenticator {
     throw EstException.forbidden(prefix + verdict.reason());
   }
 
-  private static LdevidClient provisioned(String deviceId, Optional<Device> device, X509Certificate ldevid) {
+  private static LdevidClient provisioned(String deviceId, Optional<Device> device, PathElement ldevid) {
     if (device.isEmpty()) {
       throw EstException.forbidden("Device " + deviceId + " is not known to the platform;"
           + " it must be provisioned (MQTT provisioning listener) before it enrolls");
@@ -86,6 +87,13 @@ final class ClientAuthenticator {
       throw EstException.forbidden("Device " + deviceId + " is " + state.name().toLowerCase()
           + "; only a provisioned device may enroll");
     }
-    return new LdevidClient(deviceId, ldevid, device.get());
+    Device.Binding binding = device.get().binding();
+    if (binding != null && !binding.ldevidFingerprint().equals(ldevid.fingerprint())) {
+      // the device id is bound to the LDevID it provisioned with (contract section 9): another certificate
+      // with that id (a foreign CA's, say) may not enroll, even with a challenge it somehow obtained
+      throw EstException.forbidden("Device " + deviceId + " is bound to another LDevID; this certificate (SHA-256 "
+          + ldevid.fingerprint() + ") may not enroll for it until an operator approves it");
+    }
+    return new LdevidClient(deviceId, ldevid.certificate(), device.get());
   }
 }

@@ -1,5 +1,14 @@
 package io.zto.provisioning;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.util.X509CertUtils;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,7 +23,6 @@ import io.zto.shared.bus.Topics;
 import io.zto.shared.domain.AuditEvent;
 import io.zto.shared.domain.Command;
 import io.zto.shared.domain.Device;
-import io.zto.shared.pki.Jws;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.CommandRepository;
 import io.zto.shared.store.DeviceRepository;
@@ -24,8 +32,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * Signed remote-management commands (contract section 6): a command is signed as an ES256 JWS with the
- * command-signing key ({@code kid} = thumbprint of its certificate), recorded, and published at QoS 1
+ * Signed remote-management commands (contract section 6): a command is signed as an ES256 JWS (header
+ * {@code alg}, {@code typ: JWT}, {@code kid} = base64url SHA-256 of the command-signing certificate's DER)
+ * with the command-signing key by nimbus-jose-jwt, recorded, and published at QoS 1
  * to {@code devices/{id}/commands/{commandId}} through the broker; the device's reply completes it,
  * once; a command nobody answered by its expiry is marked expired.
  */
@@ -40,7 +49,7 @@ final class CommandService {
   private final CommandRepository commands;
   private final DeviceRepository devices;
   private final AuditRepository audit;
-  private final String kid;
+  private final JWSHeader header;
 
   CommandService(Vertx vertx, Platform platform, Clock clock) {
     this.vertx = vertx;
@@ -49,7 +58,8 @@ final class CommandService {
     this.commands = new CommandRepository(platform.db());
     this.devices = new DeviceRepository(platform.db());
     this.audit = new AuditRepository(platform.db());
-    this.kid = Jws.thumbprint(platform.pki().commandSigningCertificate());
+    this.header = new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT)
+        .keyID(X509CertUtils.computeSHA256Thumbprint(platform.pki().commandSigningCertificate()).toString()).build();
   }
 
   /** Signs, records and sends a command to a provisioned device. */
@@ -83,7 +93,7 @@ final class CommandService {
     Instant expiresAt = now.plus(ttl);
     JsonObject claims = new JsonObject().put("deviceId", deviceId).put("commandId", id).put("name", name)
         .put("args", args).put("iat", now.getEpochSecond()).put("exp", expiresAt.getEpochSecond());
-    return vertx.executeBlocking(() -> Jws.sign(claims, kid, platform.pki().commandSigningKey()), false)
+    return vertx.executeBlocking(() -> sign(claims), false)
         .compose(jws -> commands.create(Command.create(id, deviceId, name, args, jws, actor, expiresAt))
             .map(command -> {
               vertx.eventBus().publish(Addresses.BROKER_DELIVER, new DeliverMessage(Topics.command(deviceId, id),
@@ -96,6 +106,13 @@ final class CommandService {
             .withDetails(new JsonObject().put("commandId", id).put("name", name)).withNode(platform.nodeId())))
         .compose(ignored -> commands.get(id))
         .map(command -> command.orElseThrow().toJson());
+  }
+
+  /** The JWS compact serialization of {@code claims}, signed with the command-signing key (P-256). */
+  private String sign(JsonObject claims) throws JOSEException {
+    JWSObject jws = new JWSObject(header, new Payload(claims.encode()));
+    jws.sign(new ECDSASigner(platform.pki().commandSigningKey(), Curve.P_256));
+    return jws.serialize();
   }
 
   /** A device's reply completes its command once; replies to unknown or finished commands are audited. */

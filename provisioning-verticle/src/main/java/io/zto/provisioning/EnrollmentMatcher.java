@@ -4,6 +4,7 @@ import io.zto.shared.domain.Activation;
 import io.zto.shared.domain.Enrollment;
 import io.zto.shared.domain.EnrollmentGroup;
 import io.zto.shared.domain.EnrollmentStatus;
+import io.zto.shared.domain.TrustAnchor;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,10 @@ import java.util.Optional;
  * (device id, then LDevID fingerprint, then IDevID serial, then HardwareModuleName serial), then the
  * groups whose CA the LDevID chains to. An enrollment binds every identifier it names: one naming a
  * device id and a fingerprint matches only a device presenting both. The chosen registration decides,
- * so a disabled enrollment refuses the device even when an enabled group would take it.
+ * so a disabled enrollment refuses the device even when an enabled group would take it, and so does an
+ * enrollment whose trust anchor rule the LDevID fails (contract v2): one naming a {@code trustAnchor}
+ * accepts only LDevIDs of that anchor, one naming none only LDevIDs of anchors of its own tenant. A
+ * foreign CA issuing a certificate with an enrolled device id gets nothing of that enrollment.
  */
 final class EnrollmentMatcher {
 
@@ -43,7 +47,8 @@ final class EnrollmentMatcher {
         .max(Comparator.comparingInt(e -> specificity(e, device)));
     if (individual.isPresent()) {
       Enrollment e = individual.get();
-      return new Decision(e, null, refusal(e.activation(), "enrollment " + e.id(), now));
+      String foreign = foreignAnchor(e, device.anchor());
+      return new Decision(e, null, foreign != null ? foreign : refusal(e.activation(), "enrollment " + e.id(), now));
     }
     Optional<EnrollmentGroup> group = groups.stream()
         .filter(g -> device.ldevidAnchorIds().contains(g.trustAnchorId()))
@@ -52,6 +57,16 @@ final class EnrollmentMatcher {
             .thenComparing(EnrollmentGroup::name));
     return group.map(g -> new Decision(null, g, refusal(g.activation(), "enrollment group " + g.name(), now)))
         .orElseGet(() -> new Decision(null, null, "unknown device: no enrollment or enrollment group matches it"));
+  }
+
+  /** Why the enrollment does not accept LDevIDs of {@code anchor}; null if it does. */
+  private static String foreignAnchor(Enrollment e, TrustAnchor anchor) {
+    if (e.trustAnchorId() != null) {
+      return e.trustAnchorId().equals(anchor.id()) ? null : "enrollment " + e.id() + " accepts only LDevIDs of"
+          + " another CA (its trustAnchor); this LDevID chains to '" + anchor.name() + "'";
+    }
+    return e.tenant().equals(anchor.tenant()) ? null : "enrollment " + e.id() + " accepts only LDevIDs of CAs of"
+        + " its own tenant; this LDevID chains to '" + anchor.name() + "' of another tenant";
   }
 
   private static String refusal(Activation activation, String what, Instant now) {

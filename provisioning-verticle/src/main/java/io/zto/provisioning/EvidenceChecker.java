@@ -2,91 +2,99 @@ package io.zto.provisioning;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.zto.shared.domain.TrustAnchor;
-import io.zto.shared.pki.ChainVerifier;
+import io.zto.shared.bus.ProvisioningRequestMessage;
 import io.zto.shared.pki.DeviceIds;
-import io.zto.shared.pki.Fingerprints;
 import io.zto.shared.pki.HardwareModuleName;
-import io.zto.shared.pki.InvalidDeviceIdException;
 import io.zto.shared.pki.Pem;
-import io.zto.shared.pki.UntrustedCertificateException;
-import io.zto.shared.store.CrlSourceRepository;
-import io.zto.shared.store.TrustAnchorCache;
+import io.zto.shared.trust.TrustKernel;
+import io.zto.shared.trust.TrustPurpose;
+import io.zto.shared.trust.Verdict;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Turns the certificates of a provisioning request into {@link DeviceEvidence}: the LDevID must chain
- * to an {@code ldevid} trust anchor, an IDevID if sent to an {@code idevid} one, and neither may be on
- * a CRL of its issuer. Chain checks are CPU work and run on a worker thread.
+ * Turns the certificates of a provisioning request into {@link DeviceEvidence}. The LDevID chain the
+ * device presented (leaf first) is decided by the {@link TrustKernel} (purpose {@code LDEVID}: path to an
+ * anchor, chain policy, revocation of every certificate of the path), the same decision every listener
+ * makes; the IDevID counts only when proven by an {@code idevidProof} ({@link IdevidProofChecker}). A bare
+ * {@code idevid} PEM proves nothing (anyone may copy a certificate): its serials are kept aside only to
+ * explain a refusal. PEM parsing runs on a worker thread.
  */
 final class EvidenceChecker {
 
   private final Vertx vertx;
-  private final TrustAnchorCache anchors;
-  private final CrlSourceRepository crls;
-  private final Clock clock;
+  private final TrustKernel kernel;
+  private final IdevidProofChecker proofs;
 
-  EvidenceChecker(Vertx vertx, TrustAnchorCache anchors, CrlSourceRepository crls, Clock clock) {
+  EvidenceChecker(Vertx vertx, TrustKernel kernel, IdevidProofChecker proofs) {
     this.vertx = vertx;
-    this.anchors = anchors;
-    this.crls = crls;
-    this.clock = clock;
+    this.kernel = kernel;
+    this.proofs = proofs;
   }
 
   /** Fails with a {@link RefusedException} saying why the evidence is not acceptable. */
-  Future<DeviceEvidence> check(String deviceId, String ldevidPem, String idevidPem) {
-    Future<Anchored> ldevid = anchored(ldevidPem, TrustAnchor.Purpose.LDEVID, "LDevID");
-    Future<Anchored> idevid = idevidPem == null || idevidPem.isBlank()
-        ? Future.succeededFuture(null)
-        : anchored(idevidPem, TrustAnchor.Purpose.IDEVID, "IDevID");
-    return Future.all(ldevid, idevid).compose(both -> evidence(deviceId, ldevid.result(), idevid.result()));
+  Future<DeviceEvidence> check(ProvisioningRequestMessage request) {
+    return vertx.executeBlocking(() -> chain(request.ldevidPem()), false)
+        .compose(chain -> kernel.verifyCertificates(TrustPurpose.LDEVID, chain))
+        .compose(verdict -> ldevid(request.deviceId(), verdict))
+        .compose(device -> idevid(request, device));
   }
 
-  private Future<DeviceEvidence> evidence(String deviceId, Anchored ldevid, Anchored idevid) {
-    String idFromCert;
-    try {
-      idFromCert = DeviceIds.fromCertificate(ldevid.certificate()).value();
-    } catch (InvalidDeviceIdException e) {
-      return Future.failedFuture(new RefusedException("the LDevID carries no valid device id: " + e.getMessage()));
-    }
-    if (!idFromCert.equals(deviceId)) {
-      return Future.failedFuture(new RefusedException("the request names device '" + deviceId
-          + "' but the LDevID belongs to '" + idFromCert + "'"));
-    }
-    String idevidSerial = idevid == null ? null : DeviceIds.subjectSerialNumber(idevid.certificate()).orElse(null);
-    String hwSerial = idevid == null ? null
-        : DeviceIds.hardwareModuleName(idevid.certificate()).map(HardwareModuleName::serialText).orElse(null);
-    return Future.succeededFuture(new DeviceEvidence(deviceId, ldevid.certificate(),
-        Fingerprints.sha256(ldevid.certificate()), Set.of(ldevid.anchor().id()), idevidSerial, hwSerial));
-  }
-
-  private record Anchored(X509Certificate certificate, TrustAnchor anchor) {}
-
-  private Future<Anchored> anchored(String pem, TrustAnchor.Purpose purpose, String what) {
-    return anchors.check(purpose, trusted -> vertx.executeBlocking(() -> verify(pem, trusted, what), false),
-            RefusedException.class::isInstance)
-        .compose(anchored -> crls.check(anchored.certificate().getSerialNumber().toString(16),
-                anchored.anchor().fingerprint(), clock.instant())
-            .compose(check -> check.refused()
-                ? Future.failedFuture(new RefusedException("the " + what + " is refused: " + check.describe()))
-                : Future.succeededFuture(anchored)));
-  }
-
-  private Anchored verify(String pem, TrustAnchorCache.Anchors trusted, String what) {
+  private static List<X509Certificate> chain(String pem) {
     List<X509Certificate> chain;
     try {
       chain = Pem.readCertificates(pem);
     } catch (IllegalArgumentException e) {
-      throw new RefusedException("the " + what + " is not a PEM certificate: " + e.getMessage());
+      throw new RefusedException("the LDevID is not a PEM certificate chain: " + e.getMessage());
     }
+    if (chain.isEmpty()) {
+      throw new RefusedException("no LDevID was presented");
+    }
+    return chain;
+  }
+
+  private static Future<DeviceEvidence> ldevid(String deviceId, Verdict verdict) {
+    if (!verdict.trusted()) {
+      return Future.failedFuture(new RefusedException(switch (verdict.refusal()) {
+        case REVOKED -> "the LDevID is refused: " + verdict.reason();
+        case BAD_DEVICE_ID -> "the LDevID carries no valid device id: " + verdict.reason();
+        default -> "the LDevID is not trusted: " + verdict.reason();
+      }));
+    }
+    if (verdict.anchor() == null || verdict.path() == null) {
+      return Future.failedFuture(new RefusedException("the LDevID is not trusted: it reaches no ldevid trust anchor"));
+    }
+    if (verdict.deviceId() == null) {
+      return Future.failedFuture(new RefusedException("the LDevID carries no valid device id"));
+    }
+    if (!verdict.deviceId().equals(deviceId)) {
+      return Future.failedFuture(new RefusedException("the request names device '" + deviceId
+          + "' but the LDevID belongs to '" + verdict.deviceId() + "'"));
+    }
+    return Future.succeededFuture(new DeviceEvidence(deviceId, verdict.path().leaf().certificate(),
+        verdict.path().leaf().fingerprint(), verdict.anchor(), null, null, null));
+  }
+
+  private Future<DeviceEvidence> idevid(ProvisioningRequestMessage request, DeviceEvidence device) {
+    if (request.idevidProof() != null && !request.idevidProof().isBlank()) {
+      return proofs.check(request.idevidProof(), new IdevidProofChecker.Expected(request.requestId(),
+              device.deviceId(), device.ldevidFingerprint()))
+          .map(proven -> device.withIdevid(proven.serial(), proven.hwmoduleSerial()));
+    }
+    if (request.idevidPem() != null && !request.idevidPem().isBlank()) {
+      return vertx.executeBlocking(() -> device.withBareIdevid(bare(request.idevidPem())), false);
+    }
+    return Future.succeededFuture(device);
+  }
+
+  /** The serials a bare PEM names, unverified; null if it is no certificate. */
+  private static DeviceEvidence.BareIdevid bare(String pem) {
     try {
-      X509Certificate anchor = ChainVerifier.verify(chain, trusted.certificates(), clock.instant());
-      return new Anchored(chain.get(0), trusted.byFingerprint(Fingerprints.sha256(anchor)).orElseThrow());
-    } catch (UntrustedCertificateException e) {
-      throw new RefusedException("the " + what + " is not trusted: " + e.getMessage());
+      X509Certificate certificate = Pem.readCertificate(pem);
+      return new DeviceEvidence.BareIdevid(DeviceIds.subjectSerialNumber(certificate).orElse(null),
+          DeviceIds.hardwareModuleName(certificate).map(HardwareModuleName::serialText).orElse(null));
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 }

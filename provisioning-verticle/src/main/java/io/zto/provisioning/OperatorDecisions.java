@@ -22,7 +22,9 @@ import java.time.Instant;
 
 /**
  * An operator's decision on a pending provisioning request. Approving provisions the device as an
- * automatic match would and publishes the answer to its response topic, so a device still subscribed
+ * automatic match would, binds it to the trust anchor and LDevID the request presented (for a request
+ * held because they differ from the device's binding, this is the operator moving the device: see
+ * {@link IdentityBinding}), and publishes the answer to its response topic, so a device still subscribed
  * gets its config at once; one that comes back later with the same requestId gets it from the sealed
  * answer. Only one decision wins: deciding is atomic on the request row.
  */
@@ -92,12 +94,25 @@ final class OperatorDecisions {
             registration.activation().application()))
         .map(config -> answer(row, ProvisioningService.PROVISIONED, null).put("config", config))
         .compose(answer -> devices.setState(row.deviceId(), Device.State.PROVISIONED, clock.instant())
+            .compose(ignored -> bind(row))
             .compose(ignored -> requests.storeAnswer(row.id(), seal.seal(row.id(), answer),
                 clock.instant().plus(platform.config().provisioning().requestIdWindow())))
             .map(ignored -> deliver(row, answer)))
         .compose(ignored -> audited(row, actor, "provisioning.approve", null))
         .compose(ignored -> requests.get(row.id()))
         .map(updated -> updated.orElseThrow().toJson()));
+  }
+
+  /** Binds the device to what the approved request presented (a request recorded before that: its LDevID only). */
+  private Future<Void> bind(ProvisioningRequest row) {
+    if (row.ldevidFingerprint() == null) {
+      return Future.succeededFuture();
+    }
+    ProvisioningRequest.Presented presented = row.presented();
+    Device.Binding binding = new Device.Binding(presented == null ? null : presented.anchorId(),
+        presented == null ? null : presented.anchorFingerprint(), row.ldevidFingerprint(), clock.instant());
+    return devices.bind(row.deviceId(), binding, presented == null ? null : presented.ldevidSerial(),
+        presented == null ? null : presented.ldevidIssuer()).mapEmpty();
   }
 
   private Future<JsonObject> reject(ProvisioningRequest row, String reason, String actor) {
@@ -151,15 +166,23 @@ final class OperatorDecisions {
     }
   }
 
+  /** To the waiting device: only to the session of the LDevID that asked (the answer may carry secrets). */
   private Void deliver(ProvisioningRequest row, JsonObject answer) {
     vertx.eventBus().publish(Addresses.BROKER_DELIVER, new DeliverMessage(Topics.provisionResponse(row.deviceId()),
-        answer.toBuffer(), 1, false, new JsonObject().put("contentType", "application/json")).toJson());
+        answer.toBuffer(), 1, false, new JsonObject().put("contentType", "application/json")
+            .put("audience", row.ldevidFingerprint())).toJson());
     return null;
   }
 
+  /** The decision audited; an approval also names what the device is now bound to. */
   private Future<Void> audited(ProvisioningRequest row, String actor, String action, String reason) {
+    JsonObject details = new JsonObject().put("requestId", row.requestId()).put("id", row.id());
+    if (action.endsWith(".approve")) {
+      details.put("ldevidFingerprint", row.ldevidFingerprint())
+          .put("trustAnchor", row.presented() == null ? null : row.presented().anchorId());
+    }
     return audit.append(new AuditEvent(0, clock.instant(), actor, action, row.deviceId(), AuditEvent.Outcome.SUCCEEDED,
-        reason, new JsonObject().put("requestId", row.requestId()).put("id", row.id()), platform.nodeId())).mapEmpty();
+        reason, details, platform.nodeId())).mapEmpty();
   }
 
   private static JsonObject answer(ProvisioningRequest row, String status, String reason) {

@@ -15,6 +15,7 @@ import io.zto.shared.net.Health;
 import io.zto.shared.store.AuditRepository;
 import io.zto.shared.store.ChallengeRepository;
 import io.zto.shared.store.ProvisioningRequestRepository;
+import io.zto.shared.trust.TrustKernel;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ public final class ProvisioningVerticle extends VerticleBase {
   private OperatorDecisions decisions;
   private CommandService commands;
   private RenewalWatch renewals;
+  private TrustKernel kernel;
 
   public ProvisioningVerticle(Platform platform) {
     this(platform, Clock.systemUTC());
@@ -51,7 +53,8 @@ public final class ProvisioningVerticle extends VerticleBase {
   public Future<?> start() {
     AnswerSeal seal = new AnswerSeal(platform.pki().issuingKey());
     SecretIssuer secrets = new SecretIssuer(vertx, platform, clock);
-    service = new ProvisioningService(vertx, platform, clock, secrets, seal);
+    kernel = TrustKernel.create(vertx, platform);
+    service = new ProvisioningService(vertx, platform, clock, kernel, secrets, seal);
     decisions = new OperatorDecisions(vertx, platform, clock, secrets, seal);
     commands = new CommandService(vertx, platform, clock);
     renewals = new RenewalWatch(platform, clock);
@@ -65,6 +68,11 @@ public final class ProvisioningVerticle extends VerticleBase {
         vertx.eventBus().<JsonObject>consumer(Addresses.COMMAND_REPLY, this::commandReply).completion(),
         Health.register(vertx, Role.PROVISIONING.label(), () -> HealthReport.up(Role.PROVISIONING.label(),
             new JsonObject().put("database", platform.db().kind()))));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return kernel == null ? Future.succeededFuture() : kernel.close();
   }
 
   private void request(Message<JsonObject> message) {

@@ -7,6 +7,8 @@ import io.zto.shared.pki.DeviceIds;
 final class RequestChecks {
 
   static final int MAX_REQUEST_ID = 64;
+  /** Largest bare {@code idevid} PEM kept (it is recorded, never evidence). */
+  static final int MAX_IDEVID_PEM = 16 * 1024;
 
   private RequestChecks() {}
 
@@ -20,5 +22,20 @@ final class RequestChecks {
       return "requestId must be printable ASCII without spaces";
     }
     return DeviceIds.invalidReason(request.deviceId(), "deviceId").orElse(null);
+  }
+
+  /**
+   * Why the request's evidence is too large to look at, or null. Checked before anything is parsed; the
+   * device is answered {@code rejected} with this reason (the request itself is well formed).
+   */
+  static String oversized(ProvisioningRequestMessage request) {
+    if (request.idevidProof() != null && request.idevidProof().length() > IdevidProofChecker.MAX_PROOF_CHARS) {
+      return "idevidProof must be at most " + IdevidProofChecker.MAX_PROOF_CHARS + " characters long, got "
+          + request.idevidProof().length();
+    }
+    if (request.idevidPem() != null && request.idevidPem().length() > MAX_IDEVID_PEM) {
+      return "idevid must be at most " + MAX_IDEVID_PEM + " characters long, got " + request.idevidPem().length();
+    }
+    return null;
   }
 }

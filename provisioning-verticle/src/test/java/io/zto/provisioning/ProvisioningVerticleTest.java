@@ -44,6 +44,7 @@ import io.zto.shared.testing.TestPki;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -256,20 +257,23 @@ class ProvisioningVerticleTest {
   }
 
   @Test
-  void idevidSerialMatchesAndATamperedIdevidIsRefused() {
+  void provenIdevidMatchesItsEnrollmentAndOneOfAnotherManufacturerIsRefused() {
     // GIVEN an enrollment by HardwareModuleName serial
     enroll(Enrollment.create(null, null, null, null, "HW-0008", Activation.auto()));
     DeviceIdentity idevid = FACTORY.idevid("SN-0008", "HW-0008");
-    // WHEN dev-8 proves it with its IDevID THEN it is provisioned and the serials are recorded
-    assertThat(ask(FACTORY.ldevid("dev-8"), "r-1", idevid.certificatePem()).getString("status")).isEqualTo("provisioned");
+    DeviceIdentity dev8 = FACTORY.ldevid("dev-8");
+    // WHEN dev-8 proves its IDevID THEN it is provisioned and the serials are recorded
+    assertThat(askWithProof(dev8, "r-1", proof(idevid, "r-1", "dev-8", dev8)).getString("status"))
+        .isEqualTo("provisioned");
     Device row = Await.result(new DeviceRepository(db).get("dev-8")).orElseThrow();
     assertThat(row.idevidSerial()).isEqualTo("SN-0008");
     assertThat(row.hwmoduleSerial()).isEqualTo("HW-0008");
     // AND an IDevID of another manufacturer CA (a forgery of the same serial) is refused
     DeviceIdentity forged = DeviceIdentities.create().idevid("SN-0008", "HW-0008");
-    JsonObject refused = ask(FACTORY.ldevid("dev-9"), "r-1", forged.certificatePem());
+    DeviceIdentity dev9 = FACTORY.ldevid("dev-9");
+    JsonObject refused = askWithProof(dev9, "r-1", proof(forged, "r-1", "dev-9", dev9));
     assertThat(refused.getString("status")).isEqualTo("rejected");
-    assertThat(refused.getString("reason")).contains("IDevID is not trusted");
+    assertThat(refused.getString("reason")).contains("IDevID of the idevidProof is not trusted");
   }
 
   @Test
@@ -324,11 +328,13 @@ class ProvisioningVerticleTest {
         Activation.auto().withReprovisionPolicy(ReprovisionPolicy.MANUAL)));
     enroll(Enrollment.create(null, "dev-22", null, null, null,
         Activation.auto().withReprovisionPolicy(ReprovisionPolicy.NEVER)));
-    assertThat(ask(FACTORY.ldevid("dev-21"), "r-1", null).getString("status")).isEqualTo("provisioned");
-    assertThat(ask(FACTORY.ldevid("dev-22"), "r-1", null).getString("status")).isEqualTo("provisioned");
-    // WHEN both ask again with new requestIds
-    JsonObject manual = ask(FACTORY.ldevid("dev-21"), "r-2", null);
-    JsonObject never = ask(FACTORY.ldevid("dev-22"), "r-2", null);
+    DeviceIdentity dev21 = FACTORY.ldevid("dev-21");
+    DeviceIdentity dev22 = FACTORY.ldevid("dev-22");
+    assertThat(ask(dev21, "r-1", null).getString("status")).isEqualTo("provisioned");
+    assertThat(ask(dev22, "r-1", null).getString("status")).isEqualTo("provisioned");
+    // WHEN both ask again with new requestIds (and the same LDevIDs)
+    JsonObject manual = ask(dev21, "r-2", null);
+    JsonObject never = ask(dev22, "r-2", null);
     // THEN the first waits for an operator, the second is refused, each saying why, and audited
     assertThat(manual.getString("status")).isEqualTo("pending");
     assertThat(manual.getString("reason")).contains("reprovisionPolicy manual");
@@ -389,6 +395,17 @@ class ProvisioningVerticleTest {
     String deviceId = io.zto.shared.pki.DeviceIds.fromCertificate(device.certificate()).value();
     return Await.result(send(new ProvisioningRequestMessage(deviceId, requestId, device.certificatePem(), idevidPem,
         new JsonObject().put("fw", "1.0"), "node-test").toJson())).body();
+  }
+
+  private JsonObject askWithProof(DeviceIdentity device, String requestId, String proof) {
+    String deviceId = io.zto.shared.pki.DeviceIds.fromCertificate(device.certificate()).value();
+    return Await.result(send(new ProvisioningRequestMessage(deviceId, requestId, device.certificatePem(), null,
+        new JsonObject().put("fw", "1.0"), "node-test", proof).toJson())).body();
+  }
+
+  private static String proof(DeviceIdentity idevid, String requestId, String deviceId, DeviceIdentity ldevid) {
+    return IdevidProofs.sign(com.nimbusds.jose.JWSAlgorithm.ES256, idevid.key(), List.of(idevid.certificate()),
+        IdevidProofs.claims(requestId, deviceId, Fingerprints.sha256(ldevid.certificate()), Instant.now()));
   }
 
   private Future<io.vertx.core.eventbus.Message<JsonObject>> send(JsonObject body) {

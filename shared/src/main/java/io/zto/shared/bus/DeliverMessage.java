@@ -11,7 +11,9 @@ import java.util.Objects;
  * persistent session queues it for an offline device.
  *
  * @param properties MQTT 5 properties: {@code contentType}, {@code responseTopic}, {@code correlationData}
- *     (base64), {@code messageExpiryInterval}, {@code userProperties} (object); empty for none
+ *     (base64), {@code messageExpiryInterval}, {@code userProperties} (object); empty for none; and,
+ *     platform-internal (never on the wire), {@code audience}: the SHA-256 fingerprint of the one client
+ *     certificate whose session may receive it (a provisioning answer goes to the LDevID that asked)
  */
 public record DeliverMessage(String topic, Buffer payload, int qos, boolean retain, JsonObject properties) {
 

@@ -51,6 +51,25 @@ public final class FactoryCa {
     return new FactoryCa(certificate, keyPair.getPrivate());
   }
 
+  /**
+   * A CA under this one (a customer's line or plant CA: root -> line CA -> devices), path length 0, valid
+   * 10 years. Devices it issues present it in their TLS chain.
+   */
+  public FactoryCa intermediate(String commonName, String organization) {
+    KeyPair keyPair = KeyPairs.ecP256();
+    X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, organization)
+        .addRDN(BCStyle.CN, commonName).build();
+    X509Certificate issued = new CertificateBuilder()
+        .subject(subject)
+        .publicKey(keyPair.getPublic())
+        .issuer(certificate, SigningKey.of(key))
+        .validity(Instant.now().minus(Duration.ofMinutes(5)), Duration.ofDays(3650))
+        .ca(0)
+        .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)
+        .build();
+    return new FactoryCa(issued, keyPair.getPrivate());
+  }
+
   /** An existing CA, e.g. read back from the factory tool's output. */
   public static FactoryCa of(X509Certificate certificate, PrivateKey key) {
     return new FactoryCa(certificate, key);

@@ -16,22 +16,38 @@ public final class DeviceRepository {
 
   private static final String COLUMNS = "id, tenant, state, enrollment_id, group_id, ldevid_fingerprint,"
       + " ldevid_serial, ldevid_issuer, idevid_serial, hwmodule_serial, last_request_id, info, created_at,"
-      + " updated_at, provisioned_at, last_seen_at";
+      + " updated_at, provisioned_at, last_seen_at, bound_anchor_id, bound_anchor_fingerprint, bound_ldevid_fingerprint,"
+      + " bound_at";
   /**
    * A disabled or retired device keeps its row untouched: an operator's block wins over a racing
-   * provisioning ({@link #reregister} is the one way back from retired).
+   * provisioning ({@link #reregister} is the one way back from retired). A row written without a
+   * binding keeps the stored one. With $21 set, the row is changed only while its stored binding is the
+   * LDevID fingerprint $21 ('' for none): a binding that changed since the caller looked is not overwritten.
    */
   private static final String UPSERT = "INSERT INTO devices (" + COLUMNS + ") VALUES"
-      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
       + " ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, state = excluded.state,"
       + " enrollment_id = excluded.enrollment_id, group_id = excluded.group_id,"
       + " ldevid_fingerprint = excluded.ldevid_fingerprint, ldevid_serial = excluded.ldevid_serial,"
       + " ldevid_issuer = excluded.ldevid_issuer, idevid_serial = excluded.idevid_serial,"
       + " hwmodule_serial = excluded.hwmodule_serial, last_request_id = excluded.last_request_id,"
       + " info = excluded.info, updated_at = excluded.updated_at,"
-      + " provisioned_at = COALESCE(excluded.provisioned_at, devices.provisioned_at)"
+      + " provisioned_at = COALESCE(excluded.provisioned_at, devices.provisioned_at),"
+      + " bound_anchor_id = CASE WHEN excluded.bound_ldevid_fingerprint IS NULL THEN devices.bound_anchor_id"
+      + " ELSE excluded.bound_anchor_id END,"
+      + " bound_anchor_fingerprint = CASE WHEN excluded.bound_ldevid_fingerprint IS NULL"
+      + " THEN devices.bound_anchor_fingerprint ELSE excluded.bound_anchor_fingerprint END,"
+      + " bound_at = CASE WHEN excluded.bound_ldevid_fingerprint IS NULL THEN devices.bound_at"
+      + " ELSE excluded.bound_at END,"
+      + " bound_ldevid_fingerprint = COALESCE(excluded.bound_ldevid_fingerprint, devices.bound_ldevid_fingerprint)"
       + " WHERE devices.state NOT IN ('DISABLED', 'RETIRED')"
+      + " AND (CAST($21 AS TEXT) IS NULL OR COALESCE(devices.bound_ldevid_fingerprint, '') = $21)"
       + " RETURNING " + COLUMNS;
+  /** Binds device $1 (an operator approved a request that showed this anchor and LDevID). */
+  private static final String BIND = "UPDATE devices SET bound_anchor_id = $2, bound_anchor_fingerprint = $3,"
+      + " bound_ldevid_fingerprint = $4, bound_at = $5, ldevid_fingerprint = $4,"
+      + " ldevid_serial = COALESCE($6, ldevid_serial), ldevid_issuer = COALESCE($7, ldevid_issuer), updated_at = $5"
+      + " WHERE id = $1 AND state NOT IN ('DISABLED', 'RETIRED')";
   private static final String GET = "SELECT " + COLUMNS + " FROM devices WHERE id = $1";
   private static final String LIST = "SELECT " + COLUMNS + " FROM devices WHERE id > $1"
       + " AND (CAST($2 AS TEXT) IS NULL OR state = $2) AND (CAST($3 AS TEXT) IS NULL OR tenant = $3)"
@@ -44,7 +60,9 @@ public final class DeviceRepository {
   /** updated_at is the retirement time: a retry keeps it. */
   private static final String RETIRE = "UPDATE devices SET state = 'RETIRED',"
       + " updated_at = CASE WHEN state = 'RETIRED' THEN updated_at ELSE $2 END WHERE id = $1 RETURNING " + COLUMNS;
-  private static final String REREGISTER = "UPDATE devices SET state = 'UNKNOWN', updated_at = $3"
+  /** A device registered anew starts over: it is bound again by its next provisioning. */
+  private static final String REREGISTER = "UPDATE devices SET state = 'UNKNOWN', updated_at = $3,"
+      + " bound_anchor_id = NULL, bound_anchor_fingerprint = NULL, bound_ldevid_fingerprint = NULL, bound_at = NULL"
       + " WHERE id = $1 AND state = 'RETIRED' AND updated_at = $2";
 
   private final Database db;
@@ -59,10 +77,37 @@ public final class DeviceRepository {
    * the stored row is returned, so the caller sees the block even if it raced an operator.
    */
   public Future<Device> upsert(Device d) {
+    return upsert(d, null);
+  }
+
+  /**
+   * As {@link #upsert(Device)}, changing a stored row only while it is still bound to the LDevID
+   * fingerprint {@code boundBefore} ("" for not bound): otherwise the stored row is returned unchanged, so
+   * the caller sees that its binding decision is out of date (two requests for one device id racing).
+   */
+  public Future<Device> upsertIfBoundTo(Device d, String boundBefore) {
+    return upsert(d, boundBefore == null ? "" : boundBefore);
+  }
+
+  /**
+   * Binds the device to the anchor and LDevID of a request an operator approved, and records that LDevID
+   * as its current one; false if there is no such device or it is disabled or retired.
+   */
+  public Future<Boolean> bind(String id, Device.Binding binding, String ldevidSerial, String ldevidIssuer) {
+    return db.update(BIND, Tuple.of(id, binding.anchorId(), binding.anchorFingerprint(), binding.ldevidFingerprint(),
+            Rows.millis(binding.boundAt()), ldevidSerial, ldevidIssuer))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  private Future<Device> upsert(Device d, String guard) {
+    Device.Binding b = d.binding();
     Tuple args = Tuple.of(d.id(), d.tenant(), d.state().name(), d.enrollmentId(), d.groupId(),
         d.ldevidFingerprint(), d.ldevidSerial(), d.ldevidIssuer(), d.idevidSerial(), d.hwmoduleSerial(),
         d.lastRequestId(), Rows.text(d.info()), Rows.millis(d.createdAt()), Rows.millis(d.updatedAt()),
-        Rows.millis(d.provisionedAt()), Rows.millis(d.lastSeenAt()));
+        Rows.millis(d.provisionedAt()), Rows.millis(d.lastSeenAt()))
+        .addString(b == null ? null : b.anchorId()).addString(b == null ? null : b.anchorFingerprint())
+        .addString(b == null ? null : b.ldevidFingerprint()).addLong(b == null ? null : Rows.millis(b.boundAt()))
+        .addString(guard);
     return db.transaction(tx -> tx.execute(UPSERT, args).compose(rows -> rows.size() > 0
         ? Future.succeededFuture(map(rows.iterator().next()))
         : tx.execute(GET, Tuple.of(d.id())).map(stored -> map(stored.iterator().next()))));
@@ -136,6 +181,12 @@ public final class DeviceRepository {
         row.getString("ldevid_serial"), row.getString("ldevid_issuer"), row.getString("idevid_serial"),
         row.getString("hwmodule_serial"), row.getString("last_request_id"), Rows.json(row, "info"),
         Rows.instant(row, "created_at"), Rows.instant(row, "updated_at"), Rows.instant(row, "provisioned_at"),
-        Rows.instant(row, "last_seen_at"));
+        Rows.instant(row, "last_seen_at"), binding(row));
+  }
+
+  private static Device.Binding binding(Row row) {
+    String ldevid = row.getString("bound_ldevid_fingerprint");
+    return ldevid == null ? null : new Device.Binding(row.getString("bound_anchor_id"),
+        row.getString("bound_anchor_fingerprint"), ldevid, Rows.instant(row, "bound_at"));
   }
 }

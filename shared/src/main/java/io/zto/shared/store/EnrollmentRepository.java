@@ -24,10 +24,10 @@ public final class EnrollmentRepository {
   private static final String ACTIVATION = "approval, status, application, not_before, not_after,"
       + " max_provisionings, reprovision_policy, provision_count, created_at, updated_at";
   private static final String E_COLUMNS = "id, tenant, device_id, ldevid_fingerprint, idevid_serial, hwmodule_serial, "
-      + ACTIVATION;
+      + ACTIVATION + ", trust_anchor_id";
   private static final String G_COLUMNS = "id, tenant, name, trust_anchor_id, " + ACTIVATION;
   private static final String E_INSERT = "INSERT INTO enrollments (" + E_COLUMNS + ") VALUES"
-      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
   private static final String E_GET = "SELECT " + E_COLUMNS + " FROM enrollments WHERE id = $1";
   private static final String E_LIST = "SELECT " + E_COLUMNS + " FROM enrollments"
       + " WHERE (created_at > $1 OR (created_at = $1 AND id > $2)) AND (CAST($3 AS TEXT) IS NULL OR status = $3)"
@@ -44,6 +44,7 @@ public final class EnrollmentRepository {
       + " WHERE id = $1 AND (max_provisionings IS NULL OR provision_count < max_provisionings)";
   private static final String G_INSERT = "INSERT INTO enrollment_groups (" + G_COLUMNS + ") VALUES"
       + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+  private static final String E_LDEVID_ANCHOR = "SELECT 1 FROM trust_anchors WHERE id = $1 AND purpose = 'LDEVID'";
   private static final String G_ANCHOR_EXISTS = "SELECT 1 FROM trust_anchors WHERE id = $1";
   private static final String G_GET = "SELECT " + G_COLUMNS + " FROM enrollment_groups WHERE id = $1";
   private static final String G_LIST = "SELECT " + G_COLUMNS + " FROM enrollment_groups"
@@ -67,12 +68,20 @@ public final class EnrollmentRepository {
 
   /**
    * Stores a new enrollment. Fails with a {@link DuplicateKeyException} naming the device id and LDevID
-   * fingerprint if another enrollment has either.
+   * fingerprint if another enrollment has either, with an {@link IllegalArgumentException} if it names a trust anchor
+   * that is not an {@code ldevid} one.
    */
   public Future<Enrollment> create(Enrollment e) {
     Tuple args = Tuple.of(e.id(), e.tenant(), e.deviceId(), e.ldevidFingerprint(), e.idevidSerial(),
         e.hwmoduleSerial());
-    return db.update(E_INSERT, activation(args, e.activation(), e.provisionCount(), e.createdAt(), e.updatedAt()))
+    Tuple all = activation(args, e.activation(), e.provisionCount(), e.createdAt(), e.updatedAt())
+        .addString(e.trustAnchorId());
+    Future<Void> anchor = e.trustAnchorId() == null ? Future.succeededFuture()
+        : db.query(E_LDEVID_ANCHOR, Tuple.of(e.trustAnchorId())).compose(rows -> rows.size() > 0
+            ? Future.succeededFuture()
+            : Future.failedFuture(new IllegalArgumentException("trustAnchor must be the id of a trust anchor of purpose ldevid;"
+                + " there is none with id '" + e.trustAnchorId() + "'")));
+    return anchor.compose(ignored -> db.update(E_INSERT, all))
         .map(e)
         .recover(failure -> Future.failedFuture(failure instanceof DuplicateKeyException duplicate
             ? new DuplicateKeyException("an enrollment for device id '" + e.deviceId() + "' or LDevID fingerprint '"
@@ -196,7 +205,7 @@ public final class EnrollmentRepository {
     return new Enrollment(row.getString("id"), row.getString("tenant"), row.getString("device_id"),
         row.getString("ldevid_fingerprint"), row.getString("idevid_serial"), row.getString("hwmodule_serial"),
         activation(row), Rows.integer(row, "provision_count"), Rows.instant(row, "created_at"),
-        Rows.instant(row, "updated_at"));
+        Rows.instant(row, "updated_at"), row.getString("trust_anchor_id"));
   }
 
   private static EnrollmentGroup group(Row row) {

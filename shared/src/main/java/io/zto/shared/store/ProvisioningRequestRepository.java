@@ -15,9 +15,9 @@ public final class ProvisioningRequestRepository {
 
   private static final String COLUMNS = "id, device_id, request_id, status, reason, ldevid_fingerprint,"
       + " idevid_serial, hwmodule_serial, enrollment_id, group_id, info, answer_expires_at, created_at,"
-      + " decided_at, decided_by";
+      + " decided_at, decided_by, anchor_id, anchor_fingerprint, ldevid_serial, ldevid_issuer";
   private static final String INSERT = "INSERT INTO provisioning_requests (" + COLUMNS + ") VALUES"
-      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+      + " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
       + " ON CONFLICT (device_id, request_id) DO NOTHING RETURNING " + COLUMNS;
   private static final String FIND = "SELECT " + COLUMNS + " FROM provisioning_requests"
       + " WHERE device_id = $1 AND request_id = $2";
@@ -68,6 +68,9 @@ public final class ProvisioningRequestRepository {
         r.ldevidFingerprint(), r.idevidSerial(), r.hwmoduleSerial(), r.enrollmentId(), r.groupId(),
         Rows.text(r.info()), Rows.millis(r.answerExpiresAt()), Rows.millis(r.createdAt()),
         Rows.millis(r.decidedAt()), r.decidedBy());
+    ProvisioningRequest.Presented p = r.presented();
+    args.addString(p == null ? null : p.anchorId()).addString(p == null ? null : p.anchorFingerprint())
+        .addString(p == null ? null : p.ldevidSerial()).addString(p == null ? null : p.ldevidIssuer());
     return db.update(INSERT, args).compose(rows -> rows.size() > 0
         ? Future.succeededFuture(new Recorded(map(rows.iterator().next()), true))
         : find(r.deviceId(), r.requestId()).map(first -> new Recorded(first.orElseThrow(), false)));
@@ -140,6 +143,13 @@ public final class ProvisioningRequestRepository {
         row.getString("ldevid_fingerprint"), row.getString("idevid_serial"), row.getString("hwmodule_serial"),
         row.getString("enrollment_id"), row.getString("group_id"), Rows.json(row, "info"),
         Rows.instant(row, "answer_expires_at"), Rows.instant(row, "created_at"), Rows.instant(row, "decided_at"),
-        row.getString("decided_by"));
+        row.getString("decided_by"), presented(row));
+  }
+
+  private static ProvisioningRequest.Presented presented(Row row) {
+    String anchorId = row.getString("anchor_id");
+    String serial = row.getString("ldevid_serial");
+    return anchorId == null && serial == null ? null : new ProvisioningRequest.Presented(anchorId,
+        row.getString("anchor_fingerprint"), serial, row.getString("ldevid_issuer"));
   }
 }

@@ -13,16 +13,17 @@ public final class TrustAnchorRepository {
   /** Most anchors {@link #list} returns; a deployment trusts a handful. */
   public static final int MAX_ANCHORS = 1000;
 
-  private static final String COLUMNS = "id, name, purpose, pem, fingerprint, subject, not_after, created_at";
+  private static final String COLUMNS = "id, name, purpose, pem, fingerprint, subject, not_after, created_at, tenant";
   private static final String INSERT = "INSERT INTO trust_anchors (" + COLUMNS + ")"
-      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
   private static final String GET = "SELECT " + COLUMNS + " FROM trust_anchors WHERE id = $1";
   private static final String LIST = "SELECT " + COLUMNS + " FROM trust_anchors"
       + " WHERE CAST($1 AS TEXT) IS NULL OR purpose = $1 ORDER BY name LIMIT $2";
   private static final String CONFLICTING = "SELECT name, purpose FROM trust_anchors"
       + " WHERE name = $1 OR (purpose = $2 AND fingerprint = $3)";
   private static final String DELETE_UNUSED = "DELETE FROM trust_anchors WHERE id = $1"
-      + " AND NOT EXISTS (SELECT 1 FROM enrollment_groups WHERE trust_anchor_id = $1)";
+      + " AND NOT EXISTS (SELECT 1 FROM enrollment_groups WHERE trust_anchor_id = $1)"
+      + " AND NOT EXISTS (SELECT 1 FROM enrollments WHERE trust_anchor_id = $1)";
   private static final String EXISTS = "SELECT 1 FROM trust_anchors WHERE id = $1";
 
   /** What {@link #delete} did. */
@@ -40,7 +41,8 @@ public final class TrustAnchorRepository {
    */
   public Future<TrustAnchor> create(TrustAnchor anchor) {
     return db.update(INSERT, Tuple.of(anchor.id(), anchor.name(), anchor.purpose().name(), anchor.pem(),
-            anchor.fingerprint(), anchor.subject(), Rows.millis(anchor.notAfter()), Rows.millis(anchor.createdAt())))
+            anchor.fingerprint(), anchor.subject(), Rows.millis(anchor.notAfter()), Rows.millis(anchor.createdAt()),
+            anchor.tenant()))
         .map(anchor)
         .recover(failure -> failure instanceof DuplicateKeyException duplicate
             ? explainConflict(anchor, duplicate) : Future.failedFuture(failure));
@@ -55,7 +57,7 @@ public final class TrustAnchorRepository {
     return db.query(LIST, Tuple.of(Rows.name(purpose), MAX_ANCHORS)).map(rows -> Results.list(rows, TrustAnchorRepository::map));
   }
 
-  /** Deletes an anchor unless an enrollment group still refers to it. */
+  /** Deletes an anchor unless an enrollment group or an enrollment still refers to it. */
   public Future<Deletion> delete(String id) {
     return db.transaction(tx -> tx.execute(DELETE_UNUSED, Tuple.of(id)).compose(deleted -> deleted.rowCount() > 0
         ? Future.succeededFuture(Deletion.DELETED)
@@ -81,6 +83,7 @@ public final class TrustAnchorRepository {
   private static TrustAnchor map(Row row) {
     return new TrustAnchor(row.getString("id"), row.getString("name"),
         Rows.enumValue(row, "purpose", TrustAnchor.Purpose.class), row.getString("pem"), row.getString("fingerprint"),
-        row.getString("subject"), Rows.instant(row, "not_after"), Rows.instant(row, "created_at"));
+        row.getString("subject"), Rows.instant(row, "not_after"), Rows.instant(row, "created_at"),
+        row.getString("tenant"));
   }
 }

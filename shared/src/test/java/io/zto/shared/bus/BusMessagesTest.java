@@ -18,7 +18,7 @@ class BusMessagesTest {
   @Test
   void messagesSurviveEncodingToTheWireAndBack() {
     ProvisioningRequestMessage request = new ProvisioningRequestMessage("dev-1", "r-1", "PEM", null,
-        new JsonObject().put("fw", "1.2"), "node-a");
+        new JsonObject().put("fw", "1.2"), "node-a", "eyJhbGciOiJFUzI1NiJ9.e30.c2ln");
     DeliverMessage deliver = new DeliverMessage("zto/v1/dev-1/provision/response", Buffer.buffer(new byte[] {0, 1, (byte) 255}),
         1, false, new JsonObject().put("contentType", "application/json"));
     RevocationEvent revocation = new RevocationEvent(RevocationEvent.Kind.CERTIFICATE, RevocationEvent.Action.BLOCKED,

@@ -169,4 +169,53 @@ class DeviceRepositoryTest {
     assertThat(Await.result(devices.reregister("dev-r", now, now.plusSeconds(90)))).isTrue();
     assertThat(Await.result(devices.get("dev-r")).orElseThrow().state()).isEqualTo(Device.State.UNKNOWN);
   }
+
+  @BackendTest
+  void bindingIsKeptByUnboundWritesAndChangedOnlyWhileItIsTheOneTheWriterSaw(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    Device.Binding first = new Device.Binding("anchor-a", "afp", "ldevid-1", T1);
+    // GIVEN a device provisioned and bound to anchor-a and ldevid-1 (it was not bound before)
+    Device bound = Await.result(devices.upsertIfBoundTo(Device.seen("dev-b", "default", Device.State.PROVISIONED)
+        .withLdevid("ldevid-1", "01", "CN=A").withBinding(first), ""));
+    assertThat(bound.binding()).isEqualTo(first);
+    // WHEN a pending request of another LDevID writes the row without a binding THEN the binding is kept
+    Device pending = Await.result(devices.upsert(Device.seen("dev-b", "default", Device.State.PENDING)
+        .withLdevid("ldevid-2", "02", "CN=B")));
+    assertThat(pending.binding()).isEqualTo(first);
+    // WHEN a provisioning that saw the device unbound (it raced the first) writes another binding
+    Device.Binding other = new Device.Binding("anchor-b", "bfp", "ldevid-2", T2);
+    Device raced = Await.result(devices.upsertIfBoundTo(Device.seen("dev-b", "default", Device.State.PROVISIONED)
+        .withBinding(other), ""));
+    // THEN nothing is written and the stored row comes back, still bound to the first
+    assertThat(raced.binding()).isEqualTo(first);
+    assertThat(raced.state()).isEqualTo(Device.State.PENDING);
+    // WHEN one that saw the current binding rebinds THEN it is written
+    Device moved = Await.result(devices.upsertIfBoundTo(Device.seen("dev-b", "default", Device.State.PROVISIONED)
+        .withBinding(other), "ldevid-1"));
+    assertThat(moved.binding()).isEqualTo(other);
+    assertThat(Await.result(devices.get("dev-b")).orElseThrow().binding()).isEqualTo(other);
+  }
+
+  @BackendTest
+  void approvalBindsTheDeviceAndARegistrationAnewUnbindsIt(Database db) {
+    DeviceRepository devices = new DeviceRepository(db);
+    Await.result(devices.upsert(Device.seen("dev-c", "default", Device.State.PENDING).withLdevid("old", "01", "CN=A")));
+    // WHEN an operator's approval binds it
+    Device.Binding approved = new Device.Binding("anchor-a", "afp", "new", T1);
+    assertThat(Await.result(devices.bind("dev-c", approved, "0a", "CN=Line CA"))).isTrue();
+    // THEN the binding and the current LDevID are the approved ones
+    Device row = Await.result(devices.get("dev-c")).orElseThrow();
+    assertThat(row.binding()).isEqualTo(approved);
+    assertThat(row.ldevidFingerprint()).isEqualTo("new");
+    assertThat(row.ldevidSerial()).isEqualTo("0a");
+    assertThat(row.ldevidIssuer()).isEqualTo("CN=Line CA");
+    assertThat(row.toJson().getJsonObject("binding").getString("trustAnchor")).isEqualTo("anchor-a");
+    // AND no device, no binding
+    assertThat(Await.result(devices.bind("nobody", approved, null, null))).isFalse();
+    // WHEN it is retired and registered anew THEN it starts over unbound
+    Await.result(devices.retire("dev-c", RevocationReason.CESSATION_OF_OPERATION, T2));
+    assertThat(Await.result(devices.bind("dev-c", approved, null, null))).isFalse();
+    assertThat(Await.result(devices.reregister("dev-c", T2, T2.plusSeconds(1)))).isTrue();
+    assertThat(Await.result(devices.get("dev-c")).orElseThrow().binding()).isNull();
+  }
 }

@@ -215,4 +215,23 @@ class EnrollmentRepositoryTest {
     assertThat(Await.result(repo.deleteGroup(g.id()))).isTrue();
     assertThat(Await.result(repo.getGroup(g.id()))).isEmpty();
   }
+
+  @BackendTest
+  void enrollmentNamingATrustAnchorKeepsItAndOnlyAnLdevidAnchorMayBeNamed(Database db) {
+    EnrollmentRepository repo = new EnrollmentRepository(db);
+    String a = anchor(db, "a");
+    // GIVEN an enrollment from the API naming anchor a
+    Enrollment e = Await.result(repo.create(Enrollment.fromJson(new JsonObject().put("deviceId", "dev-t")
+        .put("trustAnchor", a).put("approval", "auto"))));
+    // THEN it reads back naming it
+    assertThat(Await.result(repo.get(e.id())).orElseThrow().trustAnchorId()).isEqualTo(a);
+    assertThat(Await.result(repo.findCandidates("dev-t", null, null, null))).extracting(Enrollment::trustAnchorId)
+        .containsExactly(a);
+    assertThat(e.toJson().getString("trustAnchor")).isEqualTo(a);
+    // AND one naming an unknown anchor is refused with a reason, nothing stored
+    assertThat(Await.failure(repo.create(Enrollment.create(null, "dev-u", null, null, null, Activation.auto())
+        .withTrustAnchor("missing")))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'missing'");
+    assertThat(Await.result(repo.findCandidates("dev-u", null, null, null))).isEmpty();
+  }
 }

@@ -41,6 +41,19 @@ class ProvisioningRequestRepositoryTest {
   }
 
   @BackendTest
+  void whatTheLdevidPresentedIsKeptForTheApproval(Database db) {
+    ProvisioningRequestRepository repo = new ProvisioningRequestRepository(db);
+    // GIVEN a request held because its LDevID chains to another anchor WHEN recorded
+    ProvisioningRequest r = pending("dev-1", "req-1", 1000)
+        .withPresented(new ProvisioningRequest.Presented("anchor-b", "bfp", "0a1b", "CN=Line CA,O=B"));
+    Await.result(repo.record(r));
+    // THEN the anchor, serial and issuer read back, and the queue shows the anchor
+    ProvisioningRequest read = Await.result(repo.get(r.id())).orElseThrow();
+    assertThat(read).isEqualTo(r);
+    assertThat(read.toJson().getString("trustAnchor")).isEqualTo("anchor-b");
+  }
+
+  @BackendTest
   void repeatedRequestIdReturnsTheFirstRow(Database db) {
     ProvisioningRequestRepository repo = new ProvisioningRequestRepository(db);
     // GIVEN a recorded request

@@ -83,4 +83,21 @@ class TrustAnchorRepositoryTest {
     assertThat(Await.result(anchors.delete(ca.id()))).isEqualTo(TrustAnchorRepository.Deletion.NOT_FOUND);
     assertThat(Await.result(anchors.get(ca.id()))).isEmpty();
   }
+
+  @BackendTest
+  void tenantIsStoredDefaultsToDefaultAndAnAnchorAnEnrollmentNamesCannotBeDeleted(Database db) {
+    TrustAnchorRepository anchors = new TrustAnchorRepository(db);
+    // GIVEN an anchor of tenant customer-b and one that names none
+    TrustAnchor b = Await.result(anchors.create(anchor("b-ca", TrustAnchor.Purpose.LDEVID, "0b").withTenant("customer-b")));
+    TrustAnchor plain = Await.result(anchors.create(anchor("plain-ca", TrustAnchor.Purpose.LDEVID, "0c")));
+    // THEN they read back with their tenants
+    assertThat(Await.result(anchors.get(b.id())).orElseThrow().tenant()).isEqualTo("customer-b");
+    assertThat(Await.result(anchors.get(plain.id())).orElseThrow().tenant()).isEqualTo("default");
+    assertThat(b.toJson().getString("tenant")).isEqualTo("customer-b");
+    // WHEN an enrollment names b THEN b cannot be deleted, plain can
+    Await.result(new EnrollmentRepository(db).create(io.zto.shared.domain.Enrollment.create(null, "dev-1", null, null,
+        null, Activation.auto()).withTrustAnchor(b.id())));
+    assertThat(Await.result(anchors.delete(b.id()))).isEqualTo(TrustAnchorRepository.Deletion.IN_USE);
+    assertThat(Await.result(anchors.delete(plain.id()))).isEqualTo(TrustAnchorRepository.Deletion.DELETED);
+  }
 }
