@@ -22,6 +22,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 have jq || missing+=(jq)
 /usr/bin/python3 -c 'import paho.mqtt' >/dev/null 2>&1 || missing+=(python3-paho-mqtt)
 have yamllint || missing+=(yamllint)
+# the operator console's browser tests (ConsoleIT) drive Debian's chromium through chromium-driver
+have chromium || missing+=(chromium)
+have chromedriver || missing+=(chromium-driver)
 
 if ((${#missing[@]})); then
   if [[ "$(id -u)" == 0 ]]; then

@@ -42,6 +42,7 @@ final class OperatorApi {
 
   static final String DOCUMENT = "openapi/zto-api.yaml";
   private static final String IMPORT_PATH = "/enrollments:import";
+  private static final String EVENTS_PATH = "/events";
 
   private final Vertx vertx;
   private final Map<String, Handler<RoutingContext>> operations = new LinkedHashMap<>();
@@ -106,6 +107,8 @@ final class OperatorApi {
     operations.put("deleteCrlSource", crlSources::delete);
     operations.put("refreshCrlSource", crlSources::refresh);
     operations.put("listAudit", new AuditApi(audit)::list);
+    operations.put("getFleetSummary", new FleetApi(vertx, db)::summary);
+    operations.put("streamEvents", new EventsApi(vertx, new AuditFeed(vertx, db))::stream);
   }
 
   /** Reads the document (on a worker: it is a file) and prepares the handlers. */
@@ -163,13 +166,16 @@ final class OperatorApi {
   /**
    * The document as the router builder can take it; people and tools get the full one.
    * vertx-openapi 5.0.7 refuses request bodies of media types it cannot validate (JSON lines, CSV):
-   * the import's body is checked line by line by its handler. And it only knows JWT handlers for
+   * the import's body is checked line by line by its handler. It refuses responses of such types too
+   * (the event stream's text/event-stream), though it validates no response. And it only knows JWT handlers for
    * bearer schemes: the opaque bearer token is checked by {@link BearerAuth} before this router.
    */
   private static JsonObject forValidator(JsonObject document) {
     JsonObject copy = document.copy();
     copy.remove("security");
     copy.getJsonObject("paths").getJsonObject(IMPORT_PATH).getJsonObject("post").remove("requestBody");
+    copy.getJsonObject("paths").getJsonObject(EVENTS_PATH).getJsonObject("get").getJsonObject("responses")
+        .getJsonObject("200").remove("content");
     return copy;
   }
 

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.zto.deploy.console.ConsoleRoutes;
 import io.zto.shared.bus.Addresses;
 import io.zto.shared.bus.BusFailure;
 import io.zto.shared.bus.HealthReport;
@@ -35,7 +36,8 @@ import java.util.List;
 /**
  * The operator HTTP listener of a node (port 8080, localhost unless configured): {@code /health},
  * {@code /metrics}, CRLs under {@code /crl/}, the issuing CA certificate at
- * {@code /ca/issuing.crt} (the AIA caIssuers URL), and the bearer-token API under {@code /api/v1}. Runs on
+ * {@code /ca/issuing.crt} (the AIA caIssuers URL), the bearer-token API under {@code /api/v1}, and the
+ * operator console under {@code /console/} ({@code GET /} leads there; it calls the API). Runs on
  * every node whatever its roles, so each node answers its own health.
  */
 public final class OperatorHttpVerticle extends VerticleBase {
@@ -74,6 +76,7 @@ public final class OperatorHttpVerticle extends VerticleBase {
   private Future<HttpServer> listen(OperatorApi api, Router apiRouter) {
     AuditRepository audit = new AuditRepository(db);
     Router router = Router.router(vertx);
+    ConsoleRoutes.mount(router);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/crl/:file").handler(this::crl);

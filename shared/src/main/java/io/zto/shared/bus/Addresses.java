@@ -101,6 +101,13 @@ public final class Addresses {
    */
   public static final String COMMAND_REPLY = PREFIX + "commands.reply";
 
+  /**
+   * Node-local publish, the operator API's audit tail → the event streams of this node's operators
+   * ({@code GET /api/v1/events}): each entry appended to the audit log, as its API JSON. Every node tails
+   * the shared database itself, so the entries of the whole cluster reach every node's streams once.
+   */
+  public static final String OPERATOR_EVENTS = PREFIX + "operator.events";
+
   private static final String BROKER_NODE = PREFIX + "broker.node.";
 
   private static final String HEALTH = PREFIX + "health.";
