@@ -102,7 +102,10 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private MqttServerOptions tls(MqttConfig mqtt, Identity.Listener listener, ClientAuth clientAuth) {
-    return TlsServerOptions.engine(TlsServerOptions.apply(base(mqtt, listener), platform.pki().serverTls(), clientAuth,
+    // behind a TCP load balancer the PROXY header names the device, so audit entries and limits see it
+    MqttServerOptions options = base(mqtt, listener);
+    options.setUseProxyProtocol(mqtt.proxyProtocol());
+    return TlsServerOptions.engine(TlsServerOptions.apply(options, platform.pki().serverTls(), clientAuth,
         DeferredClientTrust.options()), platform.config().pki().tlsEngine());
   }
 

@@ -121,6 +121,10 @@ public final class ConfigKeys {
     "QoS 1/2 messages waiting for a connected subscriber's window before it is disconnected as too slow (0x97);"
     + " also the QoS 0 writes in progress per client before further QoS 0 messages are dropped.")
     .withCheck(Checks.range(1, 1_000_000)));
+  public static final ConfigKey MQTT_PROXY_PROTOCOL = define(ConfigKey.of("mqtt.proxyProtocol", BOOLEAN, "false",
+    "Expect a PROXY protocol header (v1 or v2) before TLS on the operational and provisioning listeners, as a TCP"
+    + " load balancer sends it (HAProxy send-proxy-v2): audit entries then show the device's address, not the"
+    + " balancer's. Only behind such a balancer: a client connecting directly is closed."));
   public static final ConfigKey MQTT_RECEIVE_MAXIMUM = define(ConfigKey.of("mqtt.receiveMaximum", INT, "64",
     "Receive Maximum the broker announces: unreleased QoS 2 messages a client may have towards it.")
     .withCheck(Checks.range(1, 65_535)));

@@ -23,11 +23,12 @@ import java.util.stream.Stream;
  * @param receiveMaximum the broker's Receive Maximum ({@code mqtt.receiveMaximum})
  * @param limits bounds on topics, subscriptions, retained messages and wills ({@code mqtt.max*})
  * @param serviceAccounts back-end accounts ({@code mqtt.serviceAccounts})
+ * @param proxyProtocol whether the TLS listeners expect a PROXY protocol header ({@code mqtt.proxyProtocol})
  */
 public record MqttConfig(String host, Listener operational, Listener provisioning, PlainListener plain,
                          int maxMessageSize, int maxClientIdLength, Duration sessionExpiryMax, int offlineQueueMax,
                          int clientQueueMax, int receiveMaximum, MqttLimits limits,
-                         List<ServiceAccount> serviceAccounts) {
+                         List<ServiceAccount> serviceAccounts, boolean proxyProtocol) {
 
   /** Copies the service accounts into an unmodifiable list. */
   public MqttConfig {
@@ -122,7 +123,8 @@ public record MqttConfig(String host, Listener operational, Listener provisionin
       config.integer(ConfigKeys.MQTT_CLIENT_QUEUE_MAX),
       config.integer(ConfigKeys.MQTT_RECEIVE_MAXIMUM),
       MqttLimits.from(config),
-      config.objects(ConfigKeys.MQTT_SERVICE_ACCOUNTS).stream().map(ServiceAccount::fromMap).toList());
+      config.objects(ConfigKeys.MQTT_SERVICE_ACCOUNTS).stream().map(ServiceAccount::fromMap).toList(),
+      config.bool(ConfigKeys.MQTT_PROXY_PROTOCOL));
   }
 
   /**
@@ -146,7 +148,8 @@ public record MqttConfig(String host, Listener operational, Listener provisionin
       .put(ConfigKeys.MQTT_OFFLINE_QUEUE_MAX, offlineQueueMax)
       .put(ConfigKeys.MQTT_CLIENT_QUEUE_MAX, clientQueueMax)
       .put(ConfigKeys.MQTT_RECEIVE_MAXIMUM, receiveMaximum)
-      .put(ConfigKeys.MQTT_SERVICE_ACCOUNTS, serviceAccounts.stream().map(ServiceAccount::toMap).toList());
+      .put(ConfigKeys.MQTT_SERVICE_ACCOUNTS, serviceAccounts.stream().map(ServiceAccount::toMap).toList())
+      .put(ConfigKeys.MQTT_PROXY_PROTOCOL, proxyProtocol);
     limits.writeTo(out);
   }
 }
