@@ -14,12 +14,16 @@ import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One accepted MQTT connection: turns the endpoint's packets into broker operations and writes the
  * session's messages back. Subscriptions are in {@link SubscribeHandler}. Event-loop confined.
  */
 public final class ClientConnection implements Outlet {
+
+  /** Whether the node let go of this connection already (its close is handled once, whichever path saw it). */
+  private final AtomicBoolean released = new AtomicBoolean();
 
   /** Topic aliases a client may use towards us (advertised in CONNACK). */
   static final int TOPIC_ALIAS_MAXIMUM = 16;
@@ -236,7 +240,15 @@ public final class ClientConnection implements Outlet {
     willCleared = message.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
   }
 
+  /** The client went away while its CONNECT was being accepted: let go of it as on any close. */
+  void lostWhileAccepted() {
+    onClose();
+  }
+
   private void onClose() {
+    if (released.getAndSet(true)) {
+      return;
+    }
     // the node lets go of the connection whatever the will or the session do: a failure there must not
     // leave a closed connection counted and held
     try {

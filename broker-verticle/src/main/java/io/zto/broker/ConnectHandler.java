@@ -79,7 +79,7 @@ final class ConnectHandler {
             // clustered: the session first comes over from the node that holds it
             node.claim(clientId, clean).onComplete(claimed -> {
               if (!closed[0]) {
-                accept(endpoint, v5, ar.result().identity());
+                accept(endpoint, v5, ar.result().identity(), closed);
               }
             });
           } else if (ar.cause() instanceof Refusal refusal) {
@@ -190,7 +190,8 @@ final class ConnectHandler {
     }
   }
 
-  private void accept(MqttEndpoint endpoint, boolean v5, Identity identity) {
+  /** {@code closed}: set by the close handler of the CONNECT phase, which runs on the connection's thread. */
+  private void accept(MqttEndpoint endpoint, boolean v5, Identity identity, boolean[] closed) {
     String clientId = endpoint.clientIdentifier();
     // decided again on what is held now: another identity may have taken the id while the store was read
     ClientIds.Admission admission = clientIds.admitHeld(identity, clientId);
@@ -214,6 +215,11 @@ final class ConnectHandler {
     endpoint.accept(present, v5 ? connackProperties(session) : MqttProperties.NO_PROPERTIES);
     node.opened(connection);
     session.attach(connection, identity);
+    // wire() replaced the close handler under the connection's lock; a close that came before went to the
+    // CONNECT phase's handler, and the new one will never hear of it: close it here, or it stays counted
+    if (closed[0]) {
+      connection.lostWhileAccepted();
+    }
   }
 
   /** 3.1.1: clean session means none; MQTT 5: the requested expiry; both capped by mqtt.sessionExpiryMax. */
