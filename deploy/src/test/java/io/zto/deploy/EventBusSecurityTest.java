@@ -16,14 +16,12 @@ import io.zto.shared.testing.TestChains;
 import io.zto.shared.testing.ThrowawayPostgres;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,8 +32,6 @@ import java.util.UUID;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,7 +168,6 @@ class EventBusSecurityTest {
   }
 
   private SSLSocket connect(PrivateKey key, List<X509Certificate> chain) throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
     KeyManagerFactory keys = null;
     if (key != null) {
       KeyStore store = KeyStore.getInstance("PKCS12");
@@ -182,25 +177,11 @@ class EventBusSecurityTest {
       keys.init(store, "pw".toCharArray());
     }
     // the client trusts anything: what is tested is whether the server accepts the client
-    TrustManager trustAll = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
-    context.init(keys == null ? null : keys.getKeyManagers(), new TrustManager[] {trustAll}, new SecureRandom());
+    SSLContext context = TrustingTls.context(keys == null ? null : keys.getKeyManagers());
     return (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", eventBusPort);
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return ZtoProcess.freePorts(1)[0];
   }
 }

@@ -10,20 +10,14 @@ import io.zto.shared.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +77,7 @@ class ProxyProtocolTest {
     int port = node.platform().config().mqtt().operational().port();
     try (Socket raw = new Socket("127.0.0.1", port)) {
       raw.setSoTimeout(15_000);
-      SSLSocket tls = (SSLSocket) trustingAll().getSocketFactory().createSocket(raw, "localhost", port, true);
+      SSLSocket tls = (SSLSocket) TrustingTls.context(null).getSocketFactory().createSocket(raw, "localhost", port, true);
       assertThatThrownBy(tls::startHandshake).isInstanceOf(IOException.class);
     }
   }
@@ -94,7 +88,7 @@ class ProxyProtocolTest {
     raw.setSoTimeout(15_000);
     raw.getOutputStream().write(proxyV2(source, sourcePort, port));
     raw.getOutputStream().flush();
-    SSLSocket tls = (SSLSocket) trustingAll().getSocketFactory().createSocket(raw, "localhost", port, true);
+    SSLSocket tls = (SSLSocket) TrustingTls.context(null).getSocketFactory().createSocket(raw, "localhost", port, true);
     tls.startHandshake();
     return tls;
   }
@@ -155,27 +149,7 @@ class ProxyProtocolTest {
     return false;
   }
 
-  private static SSLContext trustingAll() throws Exception {
-    TrustManager trustAll = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {trustAll}, new SecureRandom());
-    return context;
-  }
-
   private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return ZtoProcess.freePorts(1)[0];
   }
 }
